@@ -1,0 +1,89 @@
+"""The CLI shell: help without TensorFlow, one-line errors for bad arguments."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli_helpers import REPO, assert_one_line_error, run_tsgan
+
+COMMANDS = ["train", "generate", "plot", "fetch", "evaluate", "report", "anomalies"]
+
+
+def test_help_lists_every_command() -> None:
+    result = run_tsgan("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_command_help_does_not_import_tensorflow(command: str) -> None:
+    code = (
+        "import sys\n"
+        "from tsgan.cli import main\n"
+        "try:\n"
+        f"    main([{command!r}, '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'matplotlib') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stdout
+    assert "usage: tsgan " + command in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--preset", "nope"],
+        ["train", "--iterations", "0"],
+        ["train", "--iterations", "-5"],
+        ["train", "--batch-size", "abc"],
+        ["train", "--seed", "-1"],
+        ["generate", "--run", "x", "-n", "0", "--out", "a.csv"],
+        ["generate", "--run", "x", "-n", "-3", "--out", "a.csv"],
+        ["generate", "--run", "x", "--out", "a.csv"],
+        ["frobnicate"],
+        [],
+    ],
+)
+def test_bad_arguments_give_one_line(args: list[str]) -> None:
+    line = assert_one_line_error(run_tsgan(*args))
+    assert line.startswith("tsgan")
+
+
+def test_generate_rejects_unknown_suffix_before_loading(tmp_path) -> None:
+    line = assert_one_line_error(
+        run_tsgan("generate", "--run", str(tmp_path), "-n", "5", "--out", str(tmp_path / "a.txt"))
+    )
+    assert ".csv or .parquet" in line
+
+
+def test_train_data_with_toy_preset_is_refused(tmp_path) -> None:
+    line = assert_one_line_error(
+        run_tsgan("train", "--preset", "quadratic", "--data", "x.csv",
+                  "--run-dir", str(tmp_path / "r"))
+    )
+    assert "smard preset" in line
+
+
+def test_train_refuses_to_overwrite_an_existing_run(tmp_path) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "config.json").write_text("{}")
+    line = assert_one_line_error(run_tsgan("train", "--run-dir", str(run_dir)))
+    assert "already holds a run" in line
+    assert (run_dir / "config.json").read_text() == "{}"
+
+
+def test_train_unwritable_run_dir_fails_before_training(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    line = assert_one_line_error(run_tsgan("train", "--run-dir", str(blocker / "run")))
+    assert "cannot write" in line or "not a directory" in line

@@ -1,0 +1,387 @@
+"""The ``tsgan`` command: a thin shell over the Python API.
+
+Heavy libraries (TensorFlow, pandas, matplotlib) are imported inside the command
+functions, so ``tsgan --help`` and ``tsgan CMD --help`` answer in well under a second.
+Every :class:`~tsgan.errors.TsganError` becomes one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tsgan import __version__
+from tsgan.errors import TsganError
+
+PRESET_NAMES = ("smard", "quadratic", "heights")
+EXIT_INTERRUPTED = 130
+
+DESCRIPTION = """\
+tsgan learns the shape of daily electricity price curves (24 hourly prices per day) with a
+generative adversarial network and writes realistic synthetic price scenarios.
+
+Typical session:
+  tsgan train                       # train on the bundled German SMARD prices
+  tsgan generate --run runs/RUN -n 1000 --out scenarios.csv
+  tsgan evaluate --run runs/RUN     # numbers against held-out real days and baselines
+  tsgan report --run runs/RUN       # one self-contained report.html
+
+Prices: Bundesnetzagentur | SMARD.de (CC BY 4.0)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line instead of a usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer > 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0 (seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+# --------------------------------------------------------------------------- train
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a GAN and write a run directory",
+        description=(
+            "Train a GAN on price days (preset smard, the default) or on a classic toy case "
+            "(quadratic: points on y = x^2; heights: N(69, 3) inches) and write a run "
+            "directory with the models, scaler, configuration, history and plots."
+        ),
+    )
+    p.add_argument("--preset", default="smard", choices=PRESET_NAMES,
+                   help="what to learn (default: smard)")
+    p.add_argument("--data", metavar="PATH",
+                   help="price file for smard: SMARD CSV export, tidy hourly CSV/Parquet, or wide "
+                        "daily CSV/Parquet (default: the bundled German SMARD prices)")
+    p.add_argument("--column", metavar="NAME",
+                   help="zone column to use when the file holds several (e.g. 'Frankreich')")
+    p.add_argument("--iterations", type=positive_int, metavar="N",
+                   help="training iterations (default: the preset's)")
+    p.add_argument("--batch-size", type=positive_int, metavar="N",
+                   help="real samples per batch (default: the preset's)")
+    p.add_argument("--latent-dim", type=positive_int, metavar="N",
+                   help="size of the generator's Gaussian noise input (default: the preset's)")
+    p.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
+                   help="random seed; the same seed gives the same run (default: 0)")
+    p.add_argument("--run-dir", metavar="DIR",
+                   help="where to write the run (default: runs/<preset>-<timestamp>)")
+    p.add_argument("--snapshot-every", type=positive_int, metavar="N",
+                   help="record generated samples every N iterations for the evolution plots")
+    p.add_argument("--overwrite", action="store_true",
+                   help="allow writing into a run directory that already holds a run")
+    p.add_argument("--no-plots", action="store_true", help="skip drawing the plots")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=cmd_train)
+
+
+def _default_run_dir(preset: str) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{preset}-{stamp}"
+
+
+def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+    """Fail before training, not after, if the run directory cannot take a run."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise TsganError(f"--run-dir {run_dir} exists and is not a directory")
+    if (run_dir / "config.json").exists() and not overwrite:
+        raise TsganError(
+            f"{run_dir} already holds a run; choose another --run-dir or pass --overwrite"
+        )
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        probe = run_dir / ".tsgan-write-test"
+        probe.write_bytes(b"0" * 1024 * 1024)
+        probe.unlink()
+    except OSError as exc:
+        raise TsganError(
+            f"cannot write to run directory {run_dir}: {exc.strerror or exc}"
+        ) from None
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """``tsgan train``."""
+    if args.preset != "smard" and (args.data or args.column):
+        raise TsganError(f"--data/--column apply to the smard preset, not to {args.preset!r}")
+    run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(args.preset)
+    prepare_run_dir(run_dir, args.overwrite)
+    _quiet_tensorflow()
+    from tsgan.api import PriceGAN
+
+    overrides = {
+        "iterations": args.iterations,
+        "batch_size": args.batch_size,
+        "latent_dim": args.latent_dim,
+        "snapshot_every": args.snapshot_every,
+        "seed": args.seed,
+    }
+    model = PriceGAN(preset=args.preset, **{k: v for k, v in overrides.items() if v is not None})
+    data = None
+    if args.preset == "smard":
+        from tsgan.sources import load_days
+
+        data = load_days(args.data, column=args.column)
+        model.data_source = str(args.data) if args.data else "bundled SMARD DE-LU"
+    model.fit(data, progress=not args.quiet)
+    model.save(run_dir)
+    if not args.no_plots:
+        from tsgan.plots import plot_run
+
+        plot_run(run_dir)
+    if not args.quiet:
+        print(f"run written to {run_dir}")
+    return 0
+
+
+# --------------------------------------------------------------------------- generate
+def _add_generate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "generate",
+        help="write N synthetic samples from a trained run",
+        description=(
+            "Write N synthetic samples in original units (EUR/MWh days with columns "
+            "scenario,h00..h23 for prices; x,y for quadratic; height in inches for heights). "
+            "Generation and writing happen in chunks, so N can be millions."
+        ),
+    )
+    p.add_argument("--run", required=True, metavar="DIR", help="run directory from tsgan train")
+    p.add_argument("-n", type=positive_int, required=True, metavar="N",
+                   help="number of scenarios")
+    p.add_argument("--seed", type=non_negative_int, metavar="N",
+                   help="random seed (same seed, same scenarios)")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="output file, .csv or .parquet (written atomically)")
+    p.set_defaults(func=cmd_generate)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """``tsgan generate``."""
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise TsganError(f"--out must end in .csv or .parquet, got {out.name!r}")
+    _quiet_tensorflow()
+    from tsgan.api import load
+    from tsgan.scenarios import PRICE_CSV_FORMAT, write_scenarios
+
+    model = load(args.run)
+    float_format = PRICE_CSV_FORMAT if model.config.preset == "smard" else None
+    write_scenarios(model, args.n, out, seed=args.seed, float_format=float_format)
+    print(f"wrote {args.n} scenarios to {out}", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- plot
+def _add_plot(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "plot",
+        help="redraw every plot of a saved run",
+        description="Redraw the overlay, loss curves and evolution plots into RUN/plots/.",
+    )
+    p.add_argument("--run", required=True, metavar="DIR", help="run directory from tsgan train")
+    p.set_defaults(func=cmd_plot)
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """``tsgan plot``."""
+    _quiet_tensorflow()
+    from tsgan.plots import plot_run
+
+    for path in plot_run(args.run):
+        print(path)
+    return 0
+
+
+# --------------------------------------------------------------------------- fetch
+def _add_fetch(sub: argparse._SubParsersAction) -> None:
+    from tsgan.fetch import add_fetch_arguments
+
+    p = sub.add_parser(
+        "fetch",
+        help="download day-ahead prices from SMARD.de",
+        description=(
+            "Download hourly day-ahead prices from the SMARD.de chart-data API "
+            "(Bundesnetzagentur | SMARD.de, CC BY 4.0), cache the raw weekly chunks, and "
+            "write a tidy hourly CSV/Parquet and optionally one 24-hour vector per day."
+        ),
+    )
+    add_fetch_arguments(p)
+    p.set_defaults(func=cmd_fetch)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """``tsgan fetch`` (same implementation as scripts/fetch_smard.py)."""
+    from tsgan.fetch import run_fetch
+
+    return run_fetch(args)
+
+
+# --------------------------------------------------------------------------- evaluate
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="score generated samples against held-out real days and baselines",
+        description=(
+            "Compare the run's generated samples, and baselines fitted on the same training "
+            "days (bootstrap, kde, gaussian, independent), with the held-out real days. "
+            "Prints a table and writes RUN/metrics.json."
+        ),
+    )
+    p.add_argument("--run", required=True, metavar="DIR", help="run directory from tsgan train")
+    p.add_argument("-n", type=positive_int, metavar="N",
+                   help="synthetic samples per source (default: as many as held-out days)")
+    p.add_argument("--seed", type=non_negative_int, default=0, metavar="N", help="random seed")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=cmd_evaluate)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """``tsgan evaluate``."""
+    _quiet_tensorflow()
+    import json
+
+    from tsgan.evaluation import evaluate_run, format_table, write_metrics
+
+    table = evaluate_run(args.run, n=args.n, seed=args.seed)
+    write_metrics(args.run, table)
+    if args.json:
+        print(json.dumps(table.to_dict(orient="index"), indent=2, default=float))
+    else:
+        print(format_table(table))
+    return 0
+
+
+# --------------------------------------------------------------------------- report
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write one self-contained report.html for a run",
+        description="Write RUN/report.html: plots, metric table with baselines, configuration.",
+    )
+    p.add_argument("--run", required=True, metavar="DIR", help="run directory from tsgan train")
+    p.add_argument("--out", metavar="FILE", help="where to write (default: RUN/report.html)")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``tsgan report``."""
+    _quiet_tensorflow()
+    from tsgan.report import write_report
+
+    print(write_report(args.run, args.out))
+    return 0
+
+
+# --------------------------------------------------------------------------- anomalies
+def _add_anomalies(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "anomalies",
+        help="rank real days by how unlike the learned distribution they are",
+        description=(
+            "Score real days with the run's discriminator (score = 1 - D(day)), write "
+            "RUN/anomalies.csv (date, score, prices) most anomalous first, and plot the top K "
+            "in colour over the grey background."
+        ),
+    )
+    p.add_argument("--run", required=True, metavar="DIR", help="run directory from tsgan train")
+    p.add_argument("--data", metavar="PATH",
+                   help="days to score (default: the run's own training and held-out days)")
+    p.add_argument("--top", type=positive_int, default=10, metavar="K",
+                   help="how many to show (default: 10)")
+    p.add_argument("--out", metavar="FILE", help="CSV to write (default: RUN/anomalies.csv)")
+    p.set_defaults(func=cmd_anomalies)
+
+
+def cmd_anomalies(args: argparse.Namespace) -> int:
+    """``tsgan anomalies``."""
+    _quiet_tensorflow()
+    from tsgan.anomalies import find_anomalies, write_anomalies
+
+    ranked = find_anomalies(args.run, data_path=args.data, top=args.top)
+    paths = write_anomalies(args.run, ranked, top=args.top, out=args.out)
+    shown = ranked.head(args.top)
+    for _, row in shown.iterrows():
+        print(f"{row['date']}  score {row['score']:.4f}")
+    for path in paths:
+        print(path, file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_train, _add_generate, _add_plot, _add_fetch, _add_evaluate, _add_report, _add_anomalies,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``tsgan`` argument parser (no heavy imports)."""
+    parser = _Parser(
+        prog="tsgan", description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"tsgan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tsgan`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TsganError as exc:
+        print(f"tsgan {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"tsgan {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 1
+    except MemoryError:
+        print(f"tsgan {args.command}: error: out of memory; try a smaller -n or batch",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, not a traceback
+        if os.environ.get("TSGAN_DEBUG"):
+            raise
+        print(
+            f"tsgan {args.command}: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with TSGAN_DEBUG=1 for a traceback and please report it)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

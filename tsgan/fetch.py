@@ -1,0 +1,107 @@
+"""The ``fetch`` command: SMARD prices → tidy hourly file (and optionally day vectors).
+
+Shared by ``tsgan fetch`` and ``scripts/fetch_smard.py``. With ``--resolution quarterhour``
+the quarter-hours are aggregated to hourly means before writing ``--out``, so that the file
+always follows the tidy *hourly* contract (docs/architecture.md); the mean of the four
+quarter-hours is what SMARD itself publishes as the hourly value (there rounded to 2
+decimals), so both resolutions give day vectors within 0.005 EUR/MWh of each other. Hours
+with a quarter-hour missing are left out (see :func:`hourly_means`). Everything is downloaded and
+computed before the first file is written, and each file is written atomically, so a failed
+fetch leaves existing outputs untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from tsgan.errors import TsganError
+from tsgan.smard import DEFAULT_BASE_URL, RESOLUTIONS, ZONES, fetch_prices
+
+OUTPUT_SUFFIXES = (".csv", ".parquet")
+
+
+def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``fetch`` options to ``parser``."""
+    parser.add_argument("--start", required=True, metavar="YYYY-MM-DD",
+                        help="first delivery day (Europe/Berlin)")
+    parser.add_argument("--end", required=True, metavar="YYYY-MM-DD",
+                        help="last delivery day, inclusive")
+    parser.add_argument("--zone", default="DE-LU",
+                        help=f"bidding zone (default DE-LU): {', '.join(ZONES)}")
+    parser.add_argument("--resolution", default="hour", metavar="{hour,quarterhour}",
+                        help=f"SMARD series to download: {' or '.join(RESOLUTIONS)} "
+                             "(quarter-hours are averaged to hours in --out)")
+    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="chart-data API root")
+    parser.add_argument("--cache-dir", default=None,
+                        help="raw chunk cache (default $XDG_CACHE_HOME/tsgan/smard)")
+    parser.add_argument("--out", required=True, metavar="PRICES.csv|.parquet",
+                        help="tidy hourly prices, .csv or .parquet")
+    parser.add_argument("--daily", default=None, metavar="DAYS.csv|.parquet",
+                        help="also write one 24-hour vector per day, .csv or .parquet")
+    parser.add_argument("--max-gap-hours", type=int, default=2,
+                        help="repair gaps up to this many hours per day; drop days with more")
+    parser.add_argument("--retries", type=int, default=5, help="retries per request")
+    parser.add_argument("--retry-backoff", type=float, default=1.0,
+                        help="first retry delay in seconds, doubled each retry")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def _check_output(path: str | None, option: str) -> Path | None:
+    """Fail early (before any download) on an output name we cannot write."""
+    if path is None:
+        return None
+    target = Path(path)
+    if target.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise TsganError(f"{option} {path} must end in .csv or .parquet")
+    if target.is_dir():
+        raise TsganError(f"{option} {path} is a directory")
+    return target
+
+
+def hourly_means(prices: pd.DataFrame, per_hour: int = 4) -> pd.DataFrame:
+    """Hourly means of a quarter-hourly tidy frame, labelled by hour start.
+
+    Hours with fewer than ``per_hour`` published values are left out rather than averaged
+    over a part of the hour (which would bias them); the day-vector step repairs or drops
+    such gaps like any other missing hour.
+    """
+    hours = prices["timestamp_utc"].dt.floor("h").rename("timestamp_utc")
+    grouped = prices.groupby(hours, sort=True)["price_eur_mwh"].agg(["mean", "count"])
+    grouped = grouped[grouped["count"] == per_hour]
+    out = grouped["mean"].astype("float64").rename("price_eur_mwh").reset_index()
+    out["timestamp_utc"] = out["timestamp_utc"].astype("datetime64[ns, UTC]")
+    return out
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    """Download, convert and write; return the exit code (errors raise TsganError)."""
+    out = _check_output(args.out, "--out")
+    daily = _check_output(args.daily, "--daily")
+    if args.max_gap_hours < 0:
+        raise TsganError("--max-gap-hours must be >= 0")
+    prices = fetch_prices(
+        args.start, args.end, zone=args.zone, resolution=args.resolution,
+        base_url=args.base_url, cache_dir=args.cache_dir, progress=not args.quiet,
+        retries=args.retries, backoff=args.retry_backoff, timeout=args.timeout,
+    )
+    if args.resolution != "hour":
+        prices = hourly_means(prices)
+    days = report = None
+    if daily is not None:
+        from tsgan.days import to_day_vectors
+
+        days, report = to_day_vectors(prices, max_gap_hours=args.max_gap_hours)
+    from tsgan.sources import write_days, write_prices
+
+    write_prices(prices, out)
+    if daily is not None:
+        write_days(days, daily)
+    if not args.quiet:
+        print(f"wrote {len(prices)} hourly prices to {out}")
+        if report is not None:
+            print(f"wrote {len(days)} days to {daily}: {report.summary()}")
+    return 0
