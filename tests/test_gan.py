@@ -1,0 +1,98 @@
+"""The GAN model: frozen-network steps, loss scaling and metrics."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tsgan.config import GANConfig, NetworkConfig
+from tsgan.gan import GAN, METRIC_NAMES
+from tsgan.models import build_discriminator, build_generator, build_optimizer
+
+
+def _gan(output: str = "sigmoid", bn: bool = True, dropout: float = 0.1) -> GAN:
+    """Both networks with batch norm and dropout, so moving statistics are checked too."""
+    keras.utils.set_random_seed(0)
+    config = GANConfig(
+        preset="quadratic", latent_dim=4,
+        generator=NetworkConfig(units=[8, 8], activation="tanh", batch_norm=bn, dropout=dropout),
+        discriminator=NetworkConfig(units=[8], activation="relu", batch_norm=bn, dropout=dropout,
+                                    output_activation=output),
+        learning_rate=0.01,
+    ).validate()
+    gan = GAN(build_generator(config, 3), build_discriminator(config, 3), 4, seed=0)
+    gan.compile(d_optimizer=build_optimizer(config, 0.01),
+                g_optimizer=build_optimizer(config, 0.01))
+    return gan
+
+
+def _values(model: keras.Model) -> list[np.ndarray]:
+    """All weights, trainable and not (batch-norm moving mean/variance included)."""
+    return [np.array(w.numpy(), copy=True) for w in model.weights]
+
+
+def _changed(before: list[np.ndarray], model: keras.Model) -> int:
+    return sum(not np.array_equal(a, b) for a, b in zip(before, _values(model), strict=True))
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "linear"])
+def test_generator_step_leaves_discriminator_bit_identical(output: str) -> None:
+    gan = _gan(output)
+    noise = tf.random.stateless_normal((32, 4), seed=[1, 2])
+    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
+    step = tf.function(gan.generator_step)
+    step(noise)
+    step(noise)
+    assert _changed(d_before, gan.discriminator) == 0
+    assert _changed(g_before, gan.generator) > 0  # the generator did learn
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "linear"])
+def test_discriminator_step_leaves_generator_bit_identical(output: str) -> None:
+    gan = _gan(output)
+    real = tf.random.stateless_normal((32, 3), seed=[3, 4])
+    noise = tf.random.stateless_normal((32, 4), seed=[5, 6])
+    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
+    step = tf.function(gan.discriminator_step)
+    step(real, noise)
+    step(real, noise)
+    assert _changed(g_before, gan.generator) == 0
+    assert _changed(d_before, gan.discriminator) > 0
+
+
+def test_train_step_updates_both_and_returns_metrics() -> None:
+    gan = _gan()
+    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
+    logs = tf.function(gan.train_step)(tf.random.stateless_normal((16, 3), seed=[7, 8]))
+    assert list(logs) == list(METRIC_NAMES)
+    assert all(np.isfinite(float(v)) for v in logs.values())
+    assert 0.0 <= float(logs["d_acc_real"]) <= 1.0
+    assert 0.0 <= float(logs["d_acc_fake"]) <= 1.0
+    assert _changed(d_before, gan.discriminator) > 0
+    assert _changed(g_before, gan.generator) > 0
+
+
+def test_losses_are_global_batch_means_of_the_bce_objective() -> None:
+    """With the default strategy the loss is the plain mean of per-example BCE terms."""
+    gan = _gan("linear", bn=False, dropout=0.0)
+    noise = tf.random.stateless_normal((8, 4), seed=[9, 9])
+    logits = gan.discriminator(gan.generator(noise)).numpy().ravel().astype(np.float64)
+    expected = np.mean(np.log1p(np.exp(-logits)))  # mean of -log sigmoid(logit)
+    loss = float(gan.generator_step(noise)["g_loss"])  # the loss precedes the update
+    assert loss == pytest.approx(expected, rel=1e-5)
+    # the logits path and the probability path agree on the same numbers
+    probs = 1.0 / (1.0 + np.exp(-logits))
+    prob_loss = keras.ops.binary_crossentropy(np.ones_like(probs), probs).numpy()
+    logit_loss = tf.nn.sigmoid_cross_entropy_with_logits(np.ones_like(logits), logits).numpy()
+    np.testing.assert_allclose(prob_loss, logit_loss, rtol=1e-4, atol=1e-6)
+
+
+def test_non_saturating_generator_loss_stays_finite_for_confident_discriminator() -> None:
+    """Logit loss is stable for extreme logits (no log(0))."""
+    gan = _gan("linear", bn=False)
+    out = tf.constant([[-200.0], [0.0], [200.0]])
+    values = gan._per_example_bce(1.0, out).numpy()
+    assert np.all(np.isfinite(values))
+    assert values[0] == pytest.approx(200.0)

@@ -1,0 +1,247 @@
+"""The Python API: ``PriceGAN`` (fit / sample / discriminate / save) and ``load``.
+
+Shaped like scikit-learn / SDV synthesizers::
+
+    from tsgan import PriceGAN, load
+    gan = PriceGAN("smard", iterations=2000, seed=1).fit()   # bundled German prices
+    days = gan.sample(1000, seed=0)                          # DataFrame h00..h23, EUR/MWh
+    gan.save("runs/demo"); same = load("runs/demo")
+
+Everything the user sees is in original units (EUR/MWh, x/y, inches); scaling to the model's
+space and back is internal. The CLI calls exactly these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsgan.config import GANConfig
+from tsgan.errors import TsganError
+from tsgan.presets import PRESET_COLUMNS, TOY_SAMPLERS, preset_config
+
+#: Rows per generator call in :meth:`PriceGAN.sample` (bounded memory, few calls).
+SAMPLE_CHUNK = 65_536
+BUNDLED_SOURCE = "bundled SMARD DE-LU"
+
+
+def _seed_everything(seed: int) -> None:
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+
+
+def fingerprint(*arrays: np.ndarray) -> str:
+    """sha256 over the float64 bytes of ``arrays`` (the training and test data)."""
+    digest = hashlib.sha256()
+    for arr in arrays:
+        arr = np.ascontiguousarray(np.asarray(arr, dtype=np.float64))
+        digest.update(str(arr.shape).encode())
+        digest.update(arr.tobytes())
+    return digest.hexdigest()
+
+
+class PriceGAN:
+    """A GAN for daily price curves (preset ``smard``) or a classic toy case.
+
+    ``PriceGAN(preset, **overrides)``: any :class:`~tsgan.config.GANConfig` field may be
+    overridden (``iterations``, ``batch_size``, ``latent_dim``, ``learning_rate``, ``seed``,
+    ``generator={"units": [...]}``, ...). Unknown names raise TsganError.
+    """
+
+    def __init__(self, preset: str = "smard", **overrides: Any) -> None:
+        self.config: GANConfig = preset_config(preset, **overrides)
+        self.columns: list[str] = list(PRESET_COLUMNS[preset])
+        self.scaler: Any = None
+        self.generator: Any = None
+        self.discriminator: Any = None
+        self.train_data: pd.DataFrame | None = None
+        self.test_data: pd.DataFrame | None = None
+        self.history: pd.DataFrame = pd.DataFrame(
+            columns=["step", "d_loss", "g_loss", "d_acc_real", "d_acc_fake"])
+        self.snapshots: dict[str, np.ndarray] = {}
+        self.data_source: str | None = None
+        self.data_fingerprint: str | None = None
+        self.split: dict[str, Any] = {}
+        self.train_seconds: float = 0.0
+        self.ms_per_step: float = float("nan")
+        self.created_utc: str | None = None
+        self._sample_fn: Any = None
+
+    def __repr__(self) -> str:
+        state = "fitted" if self.generator is not None else "not fitted"
+        return f"PriceGAN(preset={self.config.preset!r}, {state})"
+
+    # ------------------------------------------------------------------ data
+    def _prepare_data(self, days: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+        config = self.config
+        if config.preset == "smard":
+            if days is None:
+                from tsgan.sources import load_days
+
+                days = load_days(None)
+                self.data_source = self.data_source or BUNDLED_SOURCE
+            if not isinstance(days, pd.DataFrame) or not isinstance(days.index,
+                                                                     pd.DatetimeIndex):
+                raise TsganError("smard training data must be a day frame indexed by date "
+                                 "with columns h00..h23 (see tsgan.sources.load_days)")
+            missing = [c for c in self.columns if c not in days.columns]
+            if missing:
+                raise TsganError(f"day frame lacks columns {', '.join(missing[:5])}")
+            from tsgan.split import describe_split, split_weeks
+
+            frame = days[self.columns].astype(np.float64)
+            if not np.isfinite(frame.to_numpy()).all():
+                raise TsganError("day frame holds NaN or infinite prices")
+            train, test = split_weeks(frame, every=config.test_every_nth_week)
+            if len(train) < config.batch_size:
+                raise TsganError(f"only {len(train)} training days, fewer than batch_size "
+                                 f"{config.batch_size}; give more data or a smaller batch")
+            self.split = describe_split(train, test)
+            self.data_source = self.data_source or "DataFrame"
+            return train, test
+        sampler = TOY_SAMPLERS[config.preset]
+        test = sampler(config.test_size, np.random.default_rng([config.seed, 2]))
+        if days is None:
+            train = sampler(config.train_size, np.random.default_rng([config.seed, 1]))
+            self.data_source = self.data_source or f"{config.preset} sampler"
+        else:
+            train = np.asarray(days, dtype=np.float64)
+            if train.ndim == 1:
+                train = train.reshape(-1, 1)
+            if train.ndim != 2 or train.shape[1] != len(self.columns):
+                raise TsganError(f"{config.preset} data must have columns "
+                                 f"{', '.join(self.columns)}")
+            self.data_source = self.data_source or "array"
+        self.split = {"n_train": len(train), "n_test": len(test),
+                      "rule": "independent draws (train and test seeds differ)"}
+        return (pd.DataFrame(train, columns=self.columns),
+                pd.DataFrame(test, columns=self.columns))
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, days: pd.DataFrame | None = None, progress: bool = False) -> PriceGAN:
+        """Train on ``days`` (smard: a day frame; None = bundled data) and return self.
+
+        smard: whole weeks are held out as test data (``test_every_nth_week``). Toy presets
+        draw a fixed training set and an independent test set from their sampler.
+        """
+        from tsgan.gan import GAN
+        from tsgan.models import build_discriminator, build_generator, build_optimizer
+        from tsgan.scaling import Scaler
+        from tsgan.training import train
+
+        config = self.config
+        self.train_data, self.test_data = self._prepare_data(days)
+        train_arr = self.train_data.to_numpy(np.float64)
+        test_arr = self.test_data.to_numpy(np.float64)
+        self.data_fingerprint = fingerprint(train_arr, test_arr)
+        self.scaler = Scaler(config.scaler, per_feature=config.scaler_per_feature).fit(train_arr)
+        scaled = self.scaler.transform(train_arr).astype(np.float32)
+
+        _seed_everything(config.seed)
+        dim = len(self.columns)
+        self.generator = build_generator(config, dim)
+        self.discriminator = build_discriminator(config, dim)
+        gan = GAN(self.generator, self.discriminator, config.latent_dim, loss=config.loss,
+                  label_smoothing=config.label_smoothing, seed=config.seed)
+        gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
+                    g_optimizer=build_optimizer(config, config.g_lr))
+        self._sample_fn = None
+        result = train(gan, scaled, config, progress=progress,
+                       to_original=self.scaler.inverse_transform)
+        self.history = result.history
+        self.snapshots = result.snapshots
+        self.train_seconds = float(result.seconds)
+        self.ms_per_step = float(result.ms_per_step)
+        self.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return self
+
+    # ------------------------------------------------------------------ use
+    def _require_fitted(self) -> None:
+        if self.generator is None or self.scaler is None:
+            raise TsganError("the model is not trained yet; call fit() or load a run first")
+
+    def _generate(self, noise: np.ndarray) -> np.ndarray:
+        import tensorflow as tf
+
+        if self._sample_fn is None:
+            generator = self.generator
+            spec = tf.TensorSpec([None, self.config.latent_dim], tf.float32)
+            self._sample_fn = tf.function(lambda z: generator(z, training=False),
+                                          input_signature=[spec])
+        return self._sample_fn(tf.constant(noise, tf.float32)).numpy()
+
+    def sample(self, n: int, seed: int | None = None) -> pd.DataFrame:
+        """``n`` synthetic rows in original units with columns :attr:`columns`.
+
+        The same ``seed`` gives the same rows; None draws fresh noise. Generated in chunks of
+        :data:`SAMPLE_CHUNK` rows through a compiled generator call (no ``predict`` overhead).
+        """
+        self._require_fitted()
+        if isinstance(n, bool) or int(n) != n or n <= 0:
+            raise TsganError(f"number of samples must be a positive integer, got {n!r}")
+        n = int(n)
+        rng = np.random.default_rng(seed)
+        out = np.empty((n, len(self.columns)), dtype=np.float64)
+        for start in range(0, n, SAMPLE_CHUNK):
+            size = min(SAMPLE_CHUNK, n - start)
+            noise = rng.standard_normal((size, self.config.latent_dim), dtype=np.float32)
+            out[start:start + size] = self._generate(noise)
+        values = self.scaler.inverse_transform(out)
+        return pd.DataFrame(values, columns=self.columns)
+
+    def discriminate(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """D's probability that each row (original units) is real; shape (n,)."""
+        self._require_fitted()
+        if isinstance(data, pd.DataFrame):
+            cols = [c for c in self.columns if c in data.columns]
+            arr = data[self.columns].to_numpy(np.float64) if len(cols) == len(self.columns) \
+                else data.to_numpy(np.float64)
+        else:
+            arr = np.asarray(data, dtype=np.float64)
+        if arr.ndim == 1:
+            arr = arr.reshape(-1, len(self.columns))
+        if arr.ndim != 2 or arr.shape[1] != len(self.columns):
+            raise TsganError(f"data to discriminate must have {len(self.columns)} columns, "
+                             f"got shape {arr.shape}")
+        import tensorflow as tf
+
+        z = self.scaler.transform(arr).astype(np.float32)
+        out = []
+        for start in range(0, len(z), SAMPLE_CHUNK):
+            chunk = tf.constant(z[start:start + SAMPLE_CHUNK])
+            out.append(self.discriminator(chunk, training=False).numpy().reshape(-1))
+        values = np.concatenate(out) if out else np.empty(0)
+        if _from_logits(self.discriminator):
+            values = 1.0 / (1.0 + np.exp(-values.astype(np.float64)))
+        return values.astype(np.float64)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, run_dir: str | os.PathLike[str]) -> Path:
+        """Write the run directory (see docs/interfaces.md); returns its path."""
+        self._require_fitted()
+        from tsgan.runs import write_run
+
+        return write_run(self, run_dir)
+
+
+def _from_logits(discriminator: Any) -> bool:
+    from tsgan.gan import _output_activation
+
+    return _output_activation(discriminator) == "linear"
+
+
+def load(run_dir: str | os.PathLike[str]) -> PriceGAN:
+    """Load a run directory written by :meth:`PriceGAN.save` (Keras safe mode, no pickle).
+
+    Missing, half-written, corrupt, foreign or incompatible runs raise TsganError.
+    """
+    from tsgan.runs import read_run
+
+    return read_run(run_dir)

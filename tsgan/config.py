@@ -1,0 +1,209 @@
+"""Configuration of a GAN run: plain dataclasses with a JSON round trip.
+
+``GANConfig`` holds everything that decides a run (architecture, optimiser, schedule, budget,
+scaling, split, seed). It is written in full to ``config.json`` so a run can be rebuilt and
+compared; ``replace(**overrides)`` is how presets, the CLI and the API change single fields,
+and unknown names raise :class:`TsganError` instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from tsgan.errors import TsganError
+
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "linear")
+OUTPUT_ACTIVATIONS = ("linear", "sigmoid", "tanh")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+LOSSES = ("bce",)
+SCHEDULES = ("constant", "exponential")
+SCALERS = ("minmax", "standard", "asinh", "none")
+INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal",
+                "lecun_uniform", "orthogonal")
+
+
+@dataclass
+class NetworkConfig:
+    """An MLP: ``units`` gives width and depth (one entry per hidden layer).
+
+    Each hidden layer is Dense → [BatchNormalization] → activation → [Dropout]; the output
+    layer is Dense with ``output_activation`` (``linear`` for a discriminator means logits).
+    """
+
+    units: list[int] = field(default_factory=lambda: [64, 64])
+    activation: str = "relu"
+    negative_slope: float = 0.2
+    batch_norm: bool = False
+    batch_norm_momentum: float = 0.99
+    dropout: float = 0.0
+    initializer: str = "glorot_uniform"
+    output_activation: str = "linear"
+
+    def validate(self, what: str) -> None:
+        """Raise TsganError for values no network can be built from."""
+        if not self.units or any(int(u) != u or u <= 0 for u in self.units):
+            raise TsganError(f"{what}.units must be a non-empty list of positive integers, "
+                             f"got {self.units!r}")
+        _choice(f"{what}.activation", self.activation, ACTIVATIONS)
+        _choice(f"{what}.output_activation", self.output_activation, OUTPUT_ACTIVATIONS)
+        _choice(f"{what}.initializer", self.initializer, INITIALIZERS)
+        if not 0.0 <= self.dropout < 1.0:
+            raise TsganError(f"{what}.dropout must be in [0, 1), got {self.dropout!r}")
+        if not 0.0 <= self.batch_norm_momentum < 1.0:
+            raise TsganError(f"{what}.batch_norm_momentum must be in [0, 1)")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], what: str = "network") -> NetworkConfig:
+        """Rebuild from :meth:`to_dict`; unknown keys → TsganError."""
+        if isinstance(data, NetworkConfig):
+            return dataclasses.replace(data)
+        if not isinstance(data, dict):
+            raise TsganError(f"{what} must be an object, got {type(data).__name__}")
+        _check_keys(data, cls, what)
+        net = cls(**data)
+        net.units = [int(u) for u in net.units]
+        return net
+
+
+@dataclass
+class GANConfig:
+    """Full, resolved configuration of one GAN run (see :mod:`tsgan.presets` for values)."""
+
+    preset: str = "smard"
+    latent_dim: int = 32
+    generator: NetworkConfig = field(default_factory=NetworkConfig)
+    discriminator: NetworkConfig = field(default_factory=NetworkConfig)
+    loss: str = "bce"
+    label_smoothing: float = 0.0
+    optimizer: str = "adam"
+    learning_rate: float = 2e-4
+    g_learning_rate: float | None = None
+    d_learning_rate: float | None = None
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    lr_schedule: str = "constant"
+    lr_decay_rate: float = 1.0
+    lr_decay_steps: int = 1000
+    lr_staircase: bool = True
+    batch_size: int = 64
+    iterations: int = 1000
+    snapshot_every: int = 0
+    snapshot_size: int = 500
+    log_every: int = 100
+    steps_per_execution: int = 100
+    jit_compile: bool = False
+    scaler: str = "none"
+    scaler_per_feature: bool = False
+    test_every_nth_week: int = 5
+    train_size: int = 10_000
+    test_size: int = 2_000
+    seed: int = 0
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def g_lr(self) -> float:
+        """Generator learning rate (``g_learning_rate`` or ``learning_rate``)."""
+        return float(self.g_learning_rate or self.learning_rate)
+
+    @property
+    def d_lr(self) -> float:
+        """Discriminator learning rate (``d_learning_rate`` or ``learning_rate``)."""
+        return float(self.d_learning_rate or self.learning_rate)
+
+    # ------------------------------------------------------------------ checks
+    def validate(self) -> GANConfig:
+        """Raise TsganError for inconsistent values; returns self."""
+        for name in ("latent_dim", "batch_size", "iterations", "log_every",
+                     "steps_per_execution", "lr_decay_steps", "snapshot_size", "train_size",
+                     "test_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value or value <= 0:
+                raise TsganError(f"{name} must be a positive integer, got {value!r}")
+            setattr(self, name, int(value))
+        if int(self.snapshot_every) != self.snapshot_every or self.snapshot_every < 0:
+            raise TsganError(f"snapshot_every must be an integer >= 0 (0 = off), "
+                             f"got {self.snapshot_every!r}")
+        if int(self.seed) != self.seed or self.seed < 0:
+            raise TsganError(f"seed must be an integer >= 0, got {self.seed!r}")
+        self.seed = int(self.seed)
+        if int(self.test_every_nth_week) != self.test_every_nth_week or \
+                self.test_every_nth_week < 2:
+            raise TsganError("test_every_nth_week must be an integer >= 2")
+        _choice("loss", self.loss, LOSSES)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("lr_schedule", self.lr_schedule, SCHEDULES)
+        _choice("scaler", self.scaler, SCALERS)
+        for name in ("learning_rate", "g_learning_rate", "d_learning_rate"):
+            value = getattr(self, name)
+            if value is not None and not (float(value) > 0.0):
+                raise TsganError(f"{name} must be > 0, got {value!r}")
+        if not 0.0 < self.lr_decay_rate <= 1.0:
+            raise TsganError(f"lr_decay_rate must be in (0, 1], got {self.lr_decay_rate!r}")
+        if not 0.0 <= self.label_smoothing < 0.5:
+            raise TsganError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}")
+        self.generator.validate("generator")
+        self.discriminator.validate("discriminator")
+        return self
+
+    # ------------------------------------------------------------------ JSON
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field (networks as nested dicts)."""
+        data = dataclasses.asdict(self)
+        data["generator"] = self.generator.to_dict()
+        data["discriminator"] = self.discriminator.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GANConfig:
+        """Rebuild from :meth:`to_dict` output; unknown or bad keys → TsganError."""
+        if not isinstance(data, dict):
+            raise TsganError(f"configuration must be an object, got {type(data).__name__}")
+        _check_keys(data, cls, "configuration")
+        values = dict(data)
+        for net in ("generator", "discriminator"):
+            if net in values:
+                values[net] = NetworkConfig.from_dict(values[net], net)
+        try:
+            config = cls(**values)
+        except TypeError as exc:
+            raise TsganError(f"configuration is invalid: {exc}") from None
+        return config.validate()
+
+    def replace(self, **overrides: Any) -> GANConfig:
+        """A copy with ``overrides`` applied (validated); unknown names → TsganError.
+
+        ``generator`` / ``discriminator`` take a NetworkConfig or a dict of the fields to
+        change, e.g. ``replace(generator={"units": [64, 64]})``.
+        """
+        _check_keys(overrides, type(self), "configuration")
+        values = self.to_dict()
+        for key, value in overrides.items():
+            if key in ("generator", "discriminator"):
+                if isinstance(value, NetworkConfig):
+                    value = value.to_dict()
+                if not isinstance(value, dict):
+                    raise TsganError(f"{key} must be a NetworkConfig or a dict")
+                _check_keys(value, NetworkConfig, key)
+                values[key] = {**values[key], **value}
+            else:
+                values[key] = value
+        return GANConfig.from_dict(values)
+
+
+def _choice(name: str, value: Any, valid: tuple[str, ...]) -> None:
+    if value not in valid:
+        raise TsganError(f"unknown {name} {value!r}; valid: {', '.join(valid)}")
+
+
+def _check_keys(data: dict[str, Any], cls: type, what: str) -> None:
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise TsganError(f"unknown {what} setting(s): {', '.join(map(str, unknown))}; "
+                         f"valid: {', '.join(sorted(known))}")

@@ -1,0 +1,225 @@
+"""The run directory: write, validate and read a trained model (see docs/interfaces.md).
+
+Layout: ``config.json`` (format_version, versions, data fingerprint, full config, ...),
+``generator.keras``, ``discriminator.keras``, ``scaler.json``, ``history.csv``, ``data.npz``,
+``snapshots.npz`` (+ ``plots/``, ``metrics.json``, ... written by other commands).
+
+Every file is written atomically (temporary file + rename) and ``config.json`` is written
+last, so a directory without it is not a (finished) run. Models load with Keras safe mode and
+no custom objects; data files load with ``allow_pickle=False``. Anything wrong with a run
+directory raises a one-line :class:`TsganError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import warnings
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from tsgan import __version__
+from tsgan import io as tsgan_io
+from tsgan.config import GANConfig
+from tsgan.errors import TsganError
+
+if TYPE_CHECKING:
+    from tsgan.api import PriceGAN
+
+FORMAT_VERSION = 1
+CONFIG_FILE = "config.json"
+REQUIRED_FILES = ("generator.keras", "discriminator.keras", "scaler.json", "history.csv",
+                  "data.npz")
+OPTIONAL_FILES = ("snapshots.npz",)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that decide a run's numbers."""
+    import keras
+    import tensorflow as tf
+
+    return {"python": platform.python_version(), "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__, "pandas": pd.__version__,
+            "tsgan": __version__}
+
+
+def _index_strings(frame: pd.DataFrame) -> np.ndarray:
+    if isinstance(frame.index, pd.DatetimeIndex):
+        return np.asarray(frame.index.strftime("%Y-%m-%d"), dtype=str)
+    return np.asarray(frame.index, dtype=np.int64)
+
+
+def _save_model(model: Any, target: Path) -> None:
+    with tsgan_io.atomic_path(target, suffix=".keras") as tmp, warnings.catch_warnings():
+        # Keras' own saving code trips numpy 2's __array__(copy=...) deprecation; not ours.
+        warnings.filterwarnings("ignore", message=".*__array__ implementation",
+                                category=DeprecationWarning)
+        model.save(tmp, overwrite=True)
+
+
+def _save_npz(target: Path, **arrays: np.ndarray) -> None:
+    with tsgan_io.atomic_path(target, suffix=".npz") as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
+    """Write every file of ``model``'s run into ``run_dir`` (config.json last); its path."""
+    run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise TsganError(f"run directory {run_dir} exists and is not a directory")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TsganError(f"cannot create run directory {run_dir}: {exc.strerror or exc}") \
+            from None
+    _save_model(model.generator, run_dir / "generator.keras")
+    _save_model(model.discriminator, run_dir / "discriminator.keras")
+    tsgan_io.write_json(run_dir / "scaler.json", model.scaler.to_dict())
+    tsgan_io.write_frame(model.history, run_dir / "history.csv")
+    train, test = model.train_data, model.test_data
+    _save_npz(run_dir / "data.npz", train=train.to_numpy(np.float64),
+              test=test.to_numpy(np.float64), train_index=_index_strings(train),
+              test_index=_index_strings(test), columns=np.asarray(model.columns, dtype=str))
+    snaps = model.snapshots or {}
+    if snaps:
+        _save_npz(run_dir / "snapshots.npz",
+                  **{k: np.asarray(v) for k, v in snaps.items()})
+    last = model.history.iloc[-1].to_dict() if len(model.history) else {}
+    record = {
+        "format_version": FORMAT_VERSION,
+        "tsgan_version": __version__,
+        "preset": model.config.preset,
+        "config": model.config.to_dict(),
+        "data": {"source": model.data_source, "fingerprint": model.data_fingerprint,
+                 "n_train": len(train), "n_test": len(test), "columns": list(model.columns),
+                 "split": model.split},
+        "versions": package_versions(),
+        "seed": model.config.seed,
+        "created_utc": model.created_utc,
+        "train_seconds": round(float(model.train_seconds), 3),
+        "metrics": {"final_" + k: float(v) for k, v in last.items() if k != "step"}
+        | {"ms_per_step": _finite_or_none(model.ms_per_step)},
+    }
+    tsgan_io.write_json(run_dir / CONFIG_FILE, record)
+    return run_dir
+
+
+def _finite_or_none(value: float) -> float | None:
+    return round(float(value), 4) if np.isfinite(value) else None
+
+
+# --------------------------------------------------------------------------- reading
+def read_config(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """Validate ``run_dir`` and return its ``config.json`` record (TsganError if not a run)."""
+    run_dir = Path(run_dir)
+    if not run_dir.exists():
+        raise TsganError(f"run directory {run_dir} does not exist")
+    if not run_dir.is_dir():
+        raise TsganError(f"{run_dir} is not a directory")
+    path = run_dir / CONFIG_FILE
+    if not path.is_file():
+        raise TsganError(f"{run_dir} holds no tsgan run (config.json missing; train one with "
+                         f"'tsgan train --run-dir {run_dir}')")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TsganError(f"{path} is corrupt: {exc}") from None
+    if not isinstance(record, dict) or "format_version" not in record \
+            or "tsgan_version" not in record or not isinstance(record.get("config"), dict):
+        raise TsganError(f"{run_dir} is not a tsgan run directory (config.json lacks "
+                         f"format_version / tsgan_version / config)")
+    if record["format_version"] != FORMAT_VERSION:
+        raise TsganError(f"{run_dir} has run format_version {record['format_version']!r}; "
+                         f"this tsgan ({__version__}) reads format_version {FORMAT_VERSION}; "
+                         f"retrain or use a matching tsgan version")
+    missing = [name for name in REQUIRED_FILES if not (run_dir / name).is_file()]
+    if missing:
+        raise TsganError(f"run {run_dir} is incomplete (half-written?): missing "
+                         f"{', '.join(missing)}")
+    return record
+
+
+def _load_model(path: Path) -> Any:
+    import keras
+
+    if not zipfile.is_zipfile(path):
+        raise TsganError(f"{path} is corrupt (not a Keras .keras archive)")
+    try:
+        return keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # noqa: BLE001 - Keras raises many types for a bad archive
+        raise TsganError(f"{path} is corrupt or not a tsgan model: "
+                         f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+
+
+def _load_npz(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise TsganError(f"{path} is corrupt: {exc}") from None
+
+
+def _frame(values: np.ndarray, index: np.ndarray, columns: list[str],
+           preset: str) -> pd.DataFrame:
+    if preset == "smard":
+        idx = pd.DatetimeIndex(pd.to_datetime(index.astype(str)), name="date").as_unit("ns")
+        return pd.DataFrame(values, index=idx, columns=columns)
+    return pd.DataFrame(values, columns=columns)
+
+
+def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
+    """Rebuild a :class:`~tsgan.api.PriceGAN` from ``run_dir`` (validated, safe loading)."""
+    from tsgan.api import PriceGAN
+    from tsgan.scaling import Scaler
+
+    run_dir = Path(run_dir)
+    record = read_config(run_dir)
+    config = GANConfig.from_dict(record["config"])
+    model = PriceGAN(config.preset)
+    model.config = config
+    try:
+        scaler_data = json.loads((run_dir / "scaler.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TsganError(f"{run_dir / 'scaler.json'} is corrupt: {exc}") from None
+    model.scaler = Scaler.from_dict(scaler_data)
+    data = _load_npz(run_dir / "data.npz")
+    try:
+        columns = [str(c) for c in data["columns"]]
+        model.train_data = _frame(data["train"], data["train_index"], columns, config.preset)
+        model.test_data = _frame(data["test"], data["test_index"], columns, config.preset)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise TsganError(f"{run_dir / 'data.npz'} is invalid: {exc}") from None
+    model.columns = columns
+    try:
+        model.history = pd.read_csv(run_dir / "history.csv")
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise TsganError(f"{run_dir / 'history.csv'} is corrupt: {exc}") from None
+    if (run_dir / "snapshots.npz").is_file():
+        model.snapshots = _load_npz(run_dir / "snapshots.npz")
+    model.generator = _load_model(run_dir / "generator.keras")
+    model.discriminator = _load_model(run_dir / "discriminator.keras")
+    _check_shapes(model, run_dir)
+    info = record.get("data") or {}
+    model.data_source = info.get("source")
+    model.data_fingerprint = info.get("fingerprint")
+    model.split = info.get("split") or {}
+    model.train_seconds = float(record.get("train_seconds") or 0.0)
+    model.created_utc = record.get("created_utc")
+    return model
+
+
+def _check_shapes(model: PriceGAN, run_dir: Path) -> None:
+    dim = len(model.columns)
+    g_in = model.generator.input_shape[-1]
+    g_out = model.generator.output_shape[-1]
+    d_in = model.discriminator.input_shape[-1]
+    if g_in != model.config.latent_dim or g_out != dim or d_in != dim \
+            or model.scaler.n_features != dim:
+        raise TsganError(f"run {run_dir} is inconsistent: generator {g_in}→{g_out}, "
+                         f"discriminator input {d_in}, {dim} columns, latent_dim "
+                         f"{model.config.latent_dim}")
