@@ -1,0 +1,83 @@
+"""Tests for tsgan.anomalies: ranking real days by 1 - D(day) with a briefly trained run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsgan.anomalies import find_anomalies, score_days, write_anomalies
+from tsgan.errors import TsganError
+
+HOURS = [f"h{h:02d}" for h in range(24)]
+
+
+@pytest.fixture(scope="module")
+def smard_run(smard_gan, tmp_path_factory):
+    """The shared briefly trained smard model (conftest) saved as a run directory."""
+    run_dir = tmp_path_factory.mktemp("anom") / "smard"
+    smard_gan.save(run_dir)
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def ranked(smard_run):
+    return find_anomalies(smard_run)
+
+
+def test_ranks_all_run_days_most_anomalous_first(ranked, smard_gan):
+    assert list(ranked.columns) == ["date", "score", *HOURS]
+    assert len(ranked) == len(smard_gan.train_data) + len(smard_gan.test_data)
+    scores = ranked["score"].to_numpy()
+    assert (np.diff(scores) <= 0).all()
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert ranked["date"].is_unique and ranked["date"].str.match(r"\d{4}-\d{2}-\d{2}$").all()
+    top = ranked.iloc[0]
+    assert top["score"] == pytest.approx(
+        1 - smard_gan.discriminate(top[HOURS].to_numpy(float)[None])[0], abs=1e-6)
+
+
+def test_planted_outlier_ranks_first(smard_run, smard_gan, tmp_path):
+    from tsgan.sources import write_days
+
+    days = smard_gan.test_data.iloc[-60:].copy()
+    planted = pd.Timestamp("2030-06-03")
+    sawtooth = np.where(np.arange(24) % 2 == 0, 400.0, -400.0)
+    days.loc[planted] = sawtooth
+    days.index.name = "date"
+    path = tmp_path / "days.csv"
+    write_days(days, path)
+    ranked = find_anomalies(smard_run, data_path=path, top=3)
+    assert ranked.iloc[0]["date"] == "2030-06-03"
+    assert len(ranked) == 61
+    np.testing.assert_allclose(ranked.iloc[0][HOURS].to_numpy(float), sawtooth)
+
+
+def test_write_anomalies_csv_and_plot(smard_run, ranked, tmp_path):
+    paths = write_anomalies(smard_run, ranked, top=5)
+    assert paths == [smard_run / "anomalies.csv", smard_run / "plots" / "anomalies.png"]
+    back = pd.read_csv(paths[0])
+    assert list(back.columns) == ["date", "score", *HOURS] and len(back) == len(ranked)
+    assert back["date"].iloc[0] == ranked["date"].iloc[0]
+    assert paths[1].stat().st_size > 1000
+    out = tmp_path / "elsewhere" / "odd.csv"
+    paths = write_anomalies(smard_run, ranked, top=2, out=out)
+    assert paths == [out, out.with_name("odd.png")] and all(p.is_file() for p in paths)
+    with pytest.raises(TsganError):
+        write_anomalies(smard_run, ranked, top=2, out=tmp_path / "x.txt")
+
+
+def test_score_days_rejects_wrong_columns(smard_gan):
+    with pytest.raises(TsganError):
+        score_days(smard_gan, pd.DataFrame({"a": [1.0]}))
+    bad = pd.DataFrame([[np.nan] * 24], columns=HOURS)
+    with pytest.raises(TsganError):
+        score_days(smard_gan, bad)
+
+
+def test_cli_anomalies(smard_run, capsys):
+    from tsgan.cli import main
+
+    assert main(["anomalies", "--run", str(smard_run), "--top", "3"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and all("score" in line for line in lines)
