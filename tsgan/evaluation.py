@@ -44,8 +44,8 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "energy_distance": "Energy distance to the held-out real days in the data's units "
                        "(EUR/MWh for prices); 0 means the same distribution, lower is better.",
     "energy_distance_rel": "Energy distance divided by the typical distance between two "
-                           "held-out real days (scale-free); resampled training days reach "
-                           "about 0.003, lower is better.",
+                           "held-out real days (scale-free, unbiased: resampled real days "
+                           "score about 0, slightly negative is noise); lower is better.",
     "energy_score": "Energy score of the synthetic set used as a forecast ensemble for each "
                     "held-out day (EUR/MWh); lower is better, compare it across sources "
                     "since even perfect samples score the real data's own spread.",
