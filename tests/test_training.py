@@ -34,6 +34,8 @@ def test_boundaries_cover_chunks_logs_snapshots_and_the_end() -> None:
     config = preset_config("quadratic", iterations=250, steps_per_execution=100, log_every=50,
                            snapshot_every=120)
     assert _boundaries(config) == [50, 100, 120, 150, 200, 240, 250]
+    assert _boundaries(config, callback_every=70) == [50, 70, 100, 120, 140, 150, 200, 210,
+                                                      240, 250]
 
 
 def test_history_and_snapshots(quadratic_gan: PriceGAN) -> None:
@@ -69,7 +71,7 @@ def test_nan_loss_stops_with_one_line_error() -> None:
     from tsgan.training import train
 
     config = preset_config("quadratic", iterations=200,
-                           discriminator={"activation": "tanh"})
+                           discriminator={"activation": "tanh"}, jit_compile=False)
     gan = GAN(build_generator(config, 2), build_discriminator(config, 2), 5, seed=0)
     gan.compile(d_optimizer=build_optimizer(config, 1e-3),
                 g_optimizer=build_optimizer(config, 1e-3))
@@ -80,8 +82,53 @@ def test_nan_loss_stops_with_one_line_error() -> None:
 
 
 def test_progress_bar_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    PriceGAN("quadratic", iterations=200, snapshot_every=100, snapshot_size=20).fit(
+    PriceGAN("quadratic", iterations=200, snapshot_every=100, snapshot_size=20,
+             jit_compile=False).fit(
         progress=True)
     err = capsys.readouterr().err
     assert "d_loss" in err and "200/200" in err
     assert "discriminator accuracy on real" in err
+
+
+def test_callback_runs_every_n_steps_and_excludes_its_own_time() -> None:
+    import time
+
+    calls: list[tuple[int, float]] = []
+
+    def slow_check(step: int, model: PriceGAN, train_seconds: float) -> bool:
+        assert isinstance(model, PriceGAN)
+        assert model.sample(5, seed=0).shape == (5, 2)  # usable mid-training
+        calls.append((step, train_seconds))
+        time.sleep(0.3)
+        return False
+
+    gan = PriceGAN("quadratic", iterations=250, snapshot_every=0, jit_compile=False,
+                   seed=0).fit(callback=slow_check, callback_every=60)
+    assert [s for s, _ in calls] == [60, 120, 180, 240]
+    seconds = [t for _, t in calls]
+    assert seconds == sorted(seconds)
+    # the 0.3 s sleeps are not training time
+    assert seconds[-1] - seconds[0] < 0.9 and gan.train_seconds < calls[-1][1] + 0.9
+    assert gan.steps_trained == 250 and gan.history["step"].tolist() == [100, 200, 250]
+
+
+def test_callback_returning_true_stops_early() -> None:
+    gan = PriceGAN("quadratic", iterations=1000, snapshot_every=100, snapshot_size=10,
+                   jit_compile=False, seed=0)
+    gan.fit(callback=lambda step, model, seconds: step >= 200, callback_every=50)
+    assert gan.steps_trained == 200
+    assert gan.history["step"].tolist() == [100, 200]
+    assert gan.snapshots["steps"].tolist() == [0, 100, 200]
+    with pytest.raises(TsganError, match="callback_every"):
+        PriceGAN("quadratic", iterations=10).fit(callback=lambda *a: False, callback_every=0)
+
+
+def test_jit_compiled_training_is_reproducible() -> None:
+    """The XLA path (the quadratic preset's default) gives the same weights for the same seed."""
+    def run() -> PriceGAN:
+        return PriceGAN("quadratic", iterations=101, snapshot_every=0, seed=2).fit()
+
+    a, b = run(), run()
+    assert a.config.jit_compile
+    for wa, wb in zip(a.generator.weights, b.generator.weights, strict=True):
+        assert np.array_equal(wa.numpy(), wb.numpy())

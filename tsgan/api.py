@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,8 @@ class PriceGAN:
         self.split: dict[str, Any] = {}
         self.train_seconds: float = 0.0
         self.ms_per_step: float = float("nan")
+        self.compile_seconds: float = float("nan")
+        self.steps_trained: int = 0
         self.created_utc: str | None = None
         self._sample_fn: Any = None
 
@@ -125,11 +128,19 @@ class PriceGAN:
                 pd.DataFrame(test, columns=self.columns))
 
     # ------------------------------------------------------------------ fit
-    def fit(self, days: pd.DataFrame | None = None, progress: bool = False) -> PriceGAN:
+    def fit(self, days: pd.DataFrame | None = None, progress: bool = False,
+            callback: Callable[[int, PriceGAN, float], bool] | None = None,
+            callback_every: int = 1000) -> PriceGAN:
         """Train on ``days`` (smard: a day frame; None = bundled data) and return self.
 
         smard: whole weeks are held out as test data (``test_every_nth_week``). Toy presets
         draw a fixed training set and an independent test set from their sampler.
+
+        ``callback(step, self, train_seconds)`` runs every ``callback_every`` steps with the
+        model usable (``sample``, ``discriminate``, ``test_data``); return True to stop
+        training there (early stopping, model selection). ``train_seconds`` is the training
+        wall time so far without the callbacks' own time; :attr:`steps_trained` records
+        where training ended.
         """
         from tsgan.gan import GAN
         from tsgan.models import build_discriminator, build_generator, build_optimizer
@@ -154,11 +165,14 @@ class PriceGAN:
                     g_optimizer=build_optimizer(config, config.g_lr))
         self._sample_fn = None
         result = train(gan, scaled, config, progress=progress,
-                       to_original=self.scaler.inverse_transform)
+                       to_original=self.scaler.inverse_transform, callback=callback,
+                       callback_every=callback_every, callback_model=self)
+        self.steps_trained = int(result.steps)
         self.history = result.history
         self.snapshots = result.snapshots
         self.train_seconds = float(result.seconds)
         self.ms_per_step = float(result.ms_per_step)
+        self.compile_seconds = float(result.compile_seconds)
         self.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         return self
 

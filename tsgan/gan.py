@@ -121,11 +121,15 @@ class GAN(keras.Model):
         return {"g_loss": loss}
 
     def train_step(self, data: Any) -> dict[str, tf.Tensor]:
-        """D step on a real batch and as many generated points, then G step; the metrics."""
+        """D step on a real batch and as many generated points, then G step; the metrics.
+
+        The noise for both updates is drawn in one call and split (independent halves).
+        """
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch = tf.shape(real)[0]
-        logs = self.discriminator_step(real, self.noise(batch))
-        logs.update(self.generator_step(self.noise(batch)))
+        noise = self.noise(2 * batch)  # one draw for both updates: fewer random ops per step
+        logs = self.discriminator_step(real, noise[:batch])
+        logs.update(self.generator_step(noise[batch:]))
         return {name: logs[name] for name in METRIC_NAMES}
 
 
