@@ -8,11 +8,15 @@ Every :class:`~tsgan.errors.TsganError` becomes one line on stderr and a non-zer
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
+import importlib.abc
+import importlib.util
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from tsgan import __version__
 from tsgan.errors import TsganError
@@ -62,8 +66,73 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+@contextlib.contextmanager
+def _stderr_to_devnull() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null for the block (C++ libraries write there)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+        finally:
+            os.close(devnull)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+class _QuietLoader(importlib.abc.Loader):
+    """Wraps TensorFlow's loader: its package import runs with stderr on /dev/null."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        try:
+            with _stderr_to_devnull():
+                self._loader.exec_module(module)
+        finally:
+            module.__loader__ = self._loader
+            if getattr(module, "__spec__", None) is not None:
+                module.__spec__.loader = self._loader
+
+
+class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
+    """Meta path hook: the first ``import tensorflow``, wherever it happens, is quiet."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != "tensorflow":
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
 def _quiet_tensorflow() -> None:
+    """Keep TensorFlow's start-up log lines off stderr (one-line-error contract).
+
+    TensorFlow >= 2.19 prints absl/oneDNN INFO lines when it is imported, even with
+    ``TF_CPP_MIN_LOG_LEVEL=2`` (tensorflow/tensorflow#100442). A meta path hook runs that
+    import, whenever a command first needs it, with file descriptor 2 on /dev/null; nothing
+    is imported here, so commands that fail early stay fast. ``TSGAN_DEBUG=1`` keeps it all.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules or os.environ.get("TSGAN_DEBUG"):
+        return
+    if not any(isinstance(f, _QuietTensorFlowFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _QuietTensorFlowFinder())
 
 
 # --------------------------------------------------------------------------- train
@@ -132,7 +201,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.preset != "smard" and (args.data or args.column):
         raise TsganError(f"--data/--column apply to the smard preset, not to {args.preset!r}")
     run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(args.preset)
+    created = not run_dir.exists()
     prepare_run_dir(run_dir, args.overwrite)
+    try:
+        return _train(args, run_dir)
+    except BaseException:
+        if created:  # bad data or an early failure: leave no empty run directory behind
+            with contextlib.suppress(OSError):
+                run_dir.rmdir()  # only succeeds while it is still empty
+        raise
+
+
+def _train(args: argparse.Namespace, run_dir: Path) -> int:
+    """The body of ``tsgan train`` once the run directory is ready."""
     _quiet_tensorflow()
     from tsgan.api import PriceGAN
 
@@ -187,6 +268,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise TsganError(f"--out must end in .csv or .parquet, got {out.name!r}")
+    if out.is_dir():  # fail before loading the model, not after
+        raise TsganError(f"--out {out} is a directory; give a file name ending in {out.suffix}")
+    blocker = next((p for p in out.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise TsganError(f"cannot write {out}: {blocker} is a file, not a folder")
     _quiet_tensorflow()
     from tsgan.api import load
     from tsgan.scenarios import PRICE_CSV_FORMAT, write_scenarios

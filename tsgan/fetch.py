@@ -77,6 +77,25 @@ def hourly_means(prices: pd.DataFrame, per_hour: int = 4) -> pd.DataFrame:
     return out
 
 
+def warn_if_truncated(prices: pd.DataFrame, end: str) -> None:
+    """Say on stderr (even with --quiet) when SMARD has not yet published up to ``end``.
+
+    The newest weekly chunk holds ``null`` for hours not yet auctioned; an unattended nightly
+    fetch must not end early without a word.
+    """
+    import sys
+
+    from tsgan.days import TIMEZONE
+
+    wanted_end = pd.Timestamp(end).tz_localize(TIMEZONE) + pd.Timedelta(days=1)
+    last = prices["timestamp_utc"].max()
+    if pd.isna(last) or last + pd.Timedelta(hours=1) >= wanted_end:
+        return
+    last_local = last.tz_convert(TIMEZONE).strftime("%Y-%m-%d %H:%M %Z")
+    print(f"note: SMARD has published prices only up to {last_local}; the output ends there "
+          f"(--end {end})", file=sys.stderr)
+
+
 def run_fetch(args: argparse.Namespace) -> int:
     """Download, convert and write; return the exit code (errors raise TsganError)."""
     out = _check_output(args.out, "--out")
@@ -90,6 +109,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     )
     if args.resolution != "hour":
         prices = hourly_means(prices)
+    warn_if_truncated(prices, args.end)
     days = report = None
     if daily is not None:
         from tsgan.days import to_day_vectors

@@ -40,6 +40,8 @@ BUNDLED_FILE = "smard_de_hourly.csv.gz"
 MAX_ABS_PRICE = 1e5
 ZONE_SPLIT = pd.Timestamp("2018-10-01", tz=TIMEZONE)
 MISSING_MARKS = ("", "-")
+THOUSANDS_PATTERN = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
+GERMAN_THOUSANDS_PATTERN = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?"
 TIMESTAMP_NAMES = ("timestamp_utc", "timestamp", "datetime", "time", "timestamp_local")
 PRICE_NAMES = ("price_eur_mwh", "price", "value")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -118,6 +120,8 @@ def _numbers(cells: pd.Series, file: Path, label: str, decimal_comma: bool) -> p
     """Parse price cells; ``-`` and empty cells become NaN (missing), anything else odd fails."""
     text = cells.astype(str).str.strip()
     missing = text.isin(MISSING_MARKS).to_numpy()
+    if not decimal_comma and _comma_is_decimal(text, file, label):
+        decimal_comma = True  # '12,5' in a ';' file: German decimal comma, not 125
     if decimal_comma:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
@@ -145,6 +149,27 @@ def _check_values(arr: np.ndarray, file: Path, label: str) -> None:
         pos = int(np.flatnonzero(absurd)[0])
         raise TsganError(f"absurd price {arr[pos]:g} EUR/MWh in {label} of {file}, row "
                          f"{pos + 1} (|price| > {MAX_ABS_PRICE:g}); wrong unit or column?")
+
+
+def _comma_is_decimal(text: pd.Series, file: Path, label: str) -> bool:
+    """True when a comma in the cells cannot be a thousands separator ('12,5', '-0,25').
+
+    A thousands separator groups exactly three digits (``1,234.5``). Any other comma is a
+    decimal comma when the column's points are German thousands separators (``1.234,5``)
+    or absent; with other points the column mixes both styles and is refused. Reading such
+    a comma as a separator would silently turn 12,5 into 125.
+    """
+    odd = (text.str.contains(",", regex=False)
+           & ~text.str.fullmatch(THOUSANDS_PATTERN)).to_numpy()
+    if not odd.any():
+        return False
+    dots = text.str.contains(".", regex=False).to_numpy()
+    german = text.str.fullmatch(GERMAN_THOUSANDS_PATTERN).to_numpy()
+    if (dots & ~german).any():
+        pos = int(np.flatnonzero(odd)[0])
+        raise TsganError(f"price {text.iloc[pos]!r} in {label} of {file}, line {_line(pos)} "
+                         "uses a decimal comma while other prices use a decimal point")
+    return True
 
 
 def _uses_decimal_comma(cells: pd.Series) -> bool:
