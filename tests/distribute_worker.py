@@ -179,22 +179,20 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
 
 def multiworker(args: argparse.Namespace) -> dict[str, Any]:
     """One TF_CONFIG worker: PriceGAN quadratic under MultiWorkerMirroredStrategy, save."""
-    from tsgan.distribute import make_strategy, parse_tf_config, task_run_dir
+    from tsgan.distribute import make_strategy, parse_tf_config, worker_temp_dir
 
     task = parse_tf_config()
     start = time.perf_counter()
     strategy = make_strategy("multiworker")  # before any other TensorFlow operation
     from tsgan.api import PriceGAN
 
-    model = PriceGAN("quadratic", iterations=args.steps, batch_size=args.batch,
-                     log_every=max(1, args.steps // 2), snapshot_every=args.steps,
-                     snapshot_size=50, train_size=2_000, test_size=500, seed=args.seed,
-                     jit_compile=False)
-    with strategy.scope():  # models, optimisers and seed state become mirrored variables
-        model.fit()
-    with task_run_dir(args.run_dir, task) as out:
-        model.save(out)
-        wrote = str(out)
+    model = PriceGAN("quadratic", strategy=strategy, iterations=args.steps,
+                     batch_size=args.batch, log_every=max(1, args.steps // 2),
+                     snapshot_every=args.steps, snapshot_size=50, train_size=2_000,
+                     test_size=500, seed=args.seed, jit_compile=False)
+    model.fit()  # models, optimisers and seed state are built inside strategy.scope()
+    model.save(args.run_dir)  # non-chief workers write to a temporary folder, then remove it
+    wrote = str(Path(args.run_dir) if task.is_chief else worker_temp_dir(args.run_dir, task))
     return {"task": [task.task_type, task.task_index], "chief": task.is_chief,
             "replicas": strategy.num_replicas_in_sync, "wrote": wrote,
             "temp_left": Path(wrote).exists() and not task.is_chief,

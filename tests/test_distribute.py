@@ -204,3 +204,33 @@ def test_save_dir_ignores_tf_config_without_multiworker(tmp_path: Path,
                                                 "task": {"type": "worker", "index": 1}}))
     with save_dir(tmp_path / "run", None) as out:
         assert out == tmp_path / "run"
+
+
+@pytest.mark.slow
+def test_cli_train_mirrored_over_two_logical_cpus(tmp_path: Path) -> None:
+    """``tsgan train --strategy mirrored`` with 2 logical CPU devices trains, saves, generates."""
+    run_dir = tmp_path / "run"
+    env = {**os.environ, "TSGAN_CPU_DEVICES": "2"}
+    train = subprocess.run(
+        [sys.executable, "-m", "tsgan", "train", "--preset", "quadratic", "--strategy",
+         "mirrored", "--iterations", "100", "--run-dir", str(run_dir), "--quiet", "--no-plots"],
+        capture_output=True, text=True, env=env, timeout=180, cwd=REPO)
+    assert train.returncode == 0, train.stderr
+    out = tmp_path / "s.csv"
+    generate = subprocess.run(
+        [sys.executable, "-m", "tsgan", "generate", "--run", str(run_dir), "-n", "10", "--out",
+         str(out)], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert generate.returncode == 0, generate.stderr
+    assert len(out.read_text().splitlines()) == 11
+
+
+def test_cli_odd_batch_for_two_replicas_is_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "TSGAN_CPU_DEVICES": "2"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tsgan", "train", "--preset", "quadratic", "--strategy",
+         "mirrored", "--batch-size", "63", "--iterations", "10", "--run-dir",
+         str(tmp_path / "run"), "--quiet", "--no-plots"],
+        capture_output=True, text=True, env=env, timeout=120, cwd=REPO)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "does not split evenly over 2 replicas" in lines[0], result.stderr

@@ -56,8 +56,12 @@ class PriceGAN:
     ``generator={"units": [...]}``, ...). Unknown names raise TsganError.
     """
 
-    def __init__(self, preset: str = "smard", **overrides: Any) -> None:
+    def __init__(self, preset: str = "smard", *, strategy: Any = None,
+                 **overrides: Any) -> None:
         self.config: GANConfig = preset_config(preset, **overrides)
+        #: ``tf.distribute`` strategy: None / "default", "mirrored", "multiworker" or an
+        #: instance; ``batch_size`` is the global batch (see docs/scaling.md).
+        self.strategy: Any = None if strategy == "default" else strategy
         self.columns: list[str] = list(PRESET_COLUMNS[preset])
         self.scaler: Any = None
         self.generator: Any = None
@@ -155,18 +159,23 @@ class PriceGAN:
         self.scaler = Scaler(config.scaler, per_feature=config.scaler_per_feature).fit(train_arr)
         scaled = self.scaler.transform(train_arr).astype(np.float32)
 
+        from tsgan.distribute import check_global_batch, resolve_strategy, scope
+
+        self.strategy = strategy = resolve_strategy(self.strategy)
+        check_global_batch(config.batch_size, strategy)
         _seed_everything(config.seed)
         dim = len(self.columns)
-        self.generator = build_generator(config, dim)
-        self.discriminator = build_discriminator(config, dim)
-        gan = GAN(self.generator, self.discriminator, config.latent_dim, loss=config.loss,
-                  label_smoothing=config.label_smoothing, seed=config.seed)
-        gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
-                    g_optimizer=build_optimizer(config, config.g_lr))
+        with scope(strategy):  # models, optimisers and seed state as (mirrored) variables
+            self.generator = build_generator(config, dim)
+            self.discriminator = build_discriminator(config, dim)
+            gan = GAN(self.generator, self.discriminator, config.latent_dim, loss=config.loss,
+                      label_smoothing=config.label_smoothing, seed=config.seed)
+            gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
+                        g_optimizer=build_optimizer(config, config.g_lr))
         self._sample_fn = None
         result = train(gan, scaled, config, progress=progress,
                        to_original=self.scaler.inverse_transform, callback=callback,
-                       callback_every=callback_every, callback_model=self)
+                       callback_every=callback_every, callback_model=self, strategy=strategy)
         self.steps_trained = int(result.steps)
         self.history = result.history
         self.snapshots = result.snapshots
@@ -240,9 +249,12 @@ class PriceGAN:
     def save(self, run_dir: str | os.PathLike[str]) -> Path:
         """Write the run directory (see docs/interfaces.md); returns its path."""
         self._require_fitted()
+        from tsgan.distribute import save_dir
         from tsgan.runs import write_run
 
-        return write_run(self, run_dir)
+        with save_dir(run_dir, self.strategy) as target:  # multi-worker: the chief writes
+            write_run(self, target)
+        return Path(run_dir)
 
 
 def _from_logits(discriminator: Any) -> bool:

@@ -165,6 +165,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="where to write the run (default: runs/<preset>-<timestamp>)")
     p.add_argument("--snapshot-every", type=positive_int, metavar="N",
                    help="record generated samples every N iterations for the evolution plots")
+    p.add_argument("--strategy", default="default", choices=("default", "mirrored", "multiworker"),
+                   help="tf.distribute strategy: default (one device), mirrored (all local "
+                        "GPUs, or TSGAN_CPU_DEVICES logical CPUs), multiworker (cluster from "
+                        "TF_CONFIG; only the chief writes the run); --batch-size is the "
+                        "global batch (see docs/scaling.md)")
     p.add_argument("--overwrite", action="store_true",
                    help="allow writing into a run directory that already holds a run")
     p.add_argument("--no-plots", action="store_true", help="skip drawing the plots")
@@ -201,8 +206,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.preset != "smard" and (args.data or args.column):
         raise TsganError(f"--data/--column apply to the smard preset, not to {args.preset!r}")
     run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(args.preset)
+    if args.strategy == "multiworker" and args.run_dir is None:
+        raise TsganError("--strategy multiworker needs --run-dir (the same on every worker)")
+    args.chief = _is_chief(args.strategy)
     created = not run_dir.exists()
-    prepare_run_dir(run_dir, args.overwrite)
+    if args.chief:
+        prepare_run_dir(run_dir, args.overwrite)
     try:
         return _train(args, run_dir)
     except BaseException:
@@ -212,9 +221,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise
 
 
+def _is_chief(strategy: str) -> bool:
+    """Whether this process writes the run (always, except non-chief multi-workers)."""
+    if strategy != "multiworker":
+        return True
+    from tsgan.distribute import is_chief
+
+    return is_chief()
+
+
 def _train(args: argparse.Namespace, run_dir: Path) -> int:
     """The body of ``tsgan train`` once the run directory is ready."""
     _quiet_tensorflow()
+    from tsgan.distribute import make_strategy
+
+    strategy = make_strategy(args.strategy)  # multi-worker: before any other TF operation
     from tsgan.api import PriceGAN
 
     overrides = {
@@ -224,15 +245,18 @@ def _train(args: argparse.Namespace, run_dir: Path) -> int:
         "snapshot_every": args.snapshot_every,
         "seed": args.seed,
     }
-    model = PriceGAN(preset=args.preset, **{k: v for k, v in overrides.items() if v is not None})
+    model = PriceGAN(preset=args.preset, strategy=strategy,
+                     **{k: v for k, v in overrides.items() if v is not None})
     data = None
     if args.preset == "smard":
         from tsgan.sources import load_days
 
         data = load_days(args.data, column=args.column)
         model.data_source = str(args.data) if args.data else "bundled SMARD DE-LU"
-    model.fit(data, progress=not args.quiet)
+    model.fit(data, progress=not args.quiet and args.chief)
     model.save(run_dir)
+    if not args.chief:
+        return 0
     if not args.no_plots:
         from tsgan.plots import plot_run
 

@@ -32,6 +32,9 @@ class GAN(keras.Model):
     means probabilities (clipped cross-entropy, as in the tutorials).
     """
 
+    #: ``step_noise`` gives each replica its own rows of one global draw.
+    replica_aware_noise = True
+
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  loss: str = "bce", label_smoothing: float = 0.0, seed: int | None = None,
                  **kwargs: Any) -> None:
@@ -81,6 +84,22 @@ class GAN(keras.Model):
         """Standard-normal latent vectors from the model's own seeded generator."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.noise_seed)
 
+    def step_noise(self, batch_size: Any) -> tf.Tensor:
+        """Noise for one step: ``2 * batch_size`` rows (D half, then G half) per replica.
+
+        Under ``tf.distribute`` every replica holds a copy of the seed state and would draw
+        the *same* noise; instead each draws one global tensor and keeps its own slice, so R
+        replicas see exactly the rows one default-strategy step on the global batch would.
+        """
+        ctx = tf.distribute.get_replica_context()
+        replicas = 1 if ctx is None else ctx.num_replicas_in_sync
+        if replicas == 1:
+            return self.noise(2 * batch_size)
+        full = self.noise(2 * batch_size * replicas)
+        full = tf.reshape(full, [2, replicas, batch_size, self.latent_dim])
+        mine = tf.gather(full, ctx.replica_id_in_sync_group, axis=1)
+        return tf.reshape(mine, [2 * batch_size, self.latent_dim])
+
     # ------------------------------------------------------------------ steps
     def discriminator_step(self, real: tf.Tensor, noise: tf.Tensor) -> dict[str, tf.Tensor]:
         """One D update on ``real`` and ``G(noise)``; G runs frozen (``training=False``).
@@ -127,7 +146,7 @@ class GAN(keras.Model):
         """
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch = tf.shape(real)[0]
-        noise = self.noise(2 * batch)  # one draw for both updates: fewer random ops per step
+        noise = self.step_noise(batch)  # one draw for both updates: fewer random ops
         logs = self.discriminator_step(real, noise[:batch])
         logs.update(self.generator_step(noise[batch:]))
         return {name: logs[name] for name in METRIC_NAMES}

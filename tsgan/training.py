@@ -15,6 +15,7 @@ per-replica metrics are summed (losses are already averaged over the global batc
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from tsgan import checkpoints as ckpt
 from tsgan.config import GANConfig
 from tsgan.errors import TsganError
 from tsgan.gan import GAN, METRIC_NAMES
@@ -142,9 +144,10 @@ def make_resident_chunk_function(gan: GAN, data: tf.Variable, batch_size: int,
 Callback = Callable[[int, Any, float], bool]
 
 
-def _boundaries(config: GANConfig, callback_every: int = 0) -> list[int]:
+def _boundaries(config: GANConfig, callback_every: int = 0,
+                checkpoint_every: int = 0) -> list[int]:
     """Steps after which Python regains control: chunk ends, log steps, snapshots, callbacks,
-    the end."""
+    checkpoints, the end."""
     total = config.iterations
     stops = set(range(config.steps_per_execution, total, config.steps_per_execution))
     stops.update(range(config.log_every, total, config.log_every))
@@ -152,6 +155,8 @@ def _boundaries(config: GANConfig, callback_every: int = 0) -> list[int]:
         stops.update(range(config.snapshot_every, total, config.snapshot_every))
     if callback_every:
         stops.update(range(callback_every, total, callback_every))
+    if checkpoint_every:
+        stops.update(range(checkpoint_every, total, checkpoint_every))
     stops.add(total)
     return sorted(stops)
 
@@ -161,7 +166,8 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
           snapshot_real: np.ndarray | None = None,
           strategy: tf.distribute.Strategy | None = None,
           callback: Callback | None = None, callback_every: int = 0,
-          callback_model: Any = None) -> TrainResult:
+          callback_model: Any = None,
+          checkpointer: ckpt.Checkpointer | None = None) -> TrainResult:
     """Train ``gan`` (compiled) on ``data`` (model space) for ``config.iterations`` steps.
 
     Snapshots (if ``config.snapshot_every``) are G's samples from one fixed noise batch at
@@ -177,6 +183,15 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
     Under the default (single-device) strategy the data stay resident in the graph and each
     step gathers a random batch (:func:`make_resident_chunk_function`); under another
     ``tf.distribute`` strategy batches come from :func:`make_dataset`.
+
+    ``checkpointer`` (:class:`tsgan.checkpoints.Checkpointer`): write ``RUN/checkpoint/``
+    every ``checkpointer.every`` steps (0 = only on a signal) with all variables (models,
+    optimisers, the GAN's random state) and the history and snapshots so far; with
+    ``checkpointer.resume`` start from that checkpoint instead of step 0. SIGINT / SIGTERM
+    then only set a flag; at the next chunk boundary a checkpoint is saved and
+    :class:`tsgan.checkpoints.TrainingInterrupted` raised. Chunk boundaries depend only on the
+    config and ``checkpointer.every``, so on the single-device path a resumed run ends with
+    the same weights, bit for bit, as an uninterrupted one.
     """
     from tqdm.auto import tqdm
 
@@ -200,7 +215,9 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
         strategy = strategy or tf.distribute.get_strategy()
         dataset = make_dataset(data, config.batch_size, config.seed)
         iterator = iter(strategy.experimental_distribute_dataset(dataset))
-        dist_chunk = make_chunk_function(gan, strategy, config.jit_compile)
+        # XLA cannot address other replicas' variables: compile only a 1-replica step.
+        jit = config.jit_compile and strategy.num_replicas_in_sync == 1
+        dist_chunk = make_chunk_function(gan, strategy, jit)
 
         def run_chunk(n: int) -> tf.Tensor:
             return dist_chunk(iterator, tf.constant(n, tf.int64))
@@ -234,16 +251,46 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
     window = np.zeros(len(METRIC_NAMES))
     window_steps = 0
     step = 0
+    seconds_before = 0.0
+    checkpoint_every = checkpointer.every if checkpointer is not None else 0
+    if checkpointer is not None and checkpointer.resume:
+        state = ckpt.load(checkpointer.run_dir, gan)
+        if not 0 < state.step <= config.iterations:
+            raise TsganError(f"checkpoint in {checkpointer.run_dir} is at step {state.step}, "
+                             f"outside 1..{config.iterations}; train again")
+        step, rows, window_steps = state.step, state.rows, state.window_steps
+        if state.window:
+            window = np.asarray(state.window, np.float64)
+        seconds_before = state.seconds
+        for key in snapshots:
+            snapshots[key] = list(state.snapshots.get(key, []))
+        checkpointer.last_step = step
+
+    def save_checkpoint() -> None:
+        assert checkpointer is not None
+        ckpt.save(checkpointer.run_dir, gan, ckpt.TrainState(
+            step=step, rows=rows, window=[float(x) for x in window],
+            window_steps=window_steps,
+            seconds=seconds_before + time.perf_counter() - start - callback_seconds,
+            snapshots=snapshots))
+        checkpointer.last_step = step
+
     callback_seconds = 0.0
     start = time.perf_counter()
     first_chunk_end = None
     first_chunk_steps = 0
-    bar = tqdm(total=config.iterations, disable=not progress, unit="it", dynamic_ncols=True,
-               mininterval=0.25, desc=f"training {config.preset}")
+    bar = tqdm(total=config.iterations, initial=step, disable=not progress, unit="it",
+               dynamic_ncols=True, mininterval=0.25, desc=f"training {config.preset}")
+    watching = checkpointer.watching() if checkpointer is not None \
+        else contextlib.nullcontext(None)
+    first_step = step
     try:
-        if config.snapshot_every:
+        flag = watching.__enter__()
+        if config.snapshot_every and step == 0:
             take_snapshot(0)
-        for stop in _boundaries(config, callback_every):
+        for stop in _boundaries(config, callback_every, checkpoint_every):
+            if stop <= step:
+                continue
             n = stop - step
             means = run_chunk(n).numpy().astype(np.float64)
             if first_chunk_end is None:
@@ -251,9 +298,15 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
             step = stop
             if not np.all(np.isfinite(means[:2])):
                 bad = METRIC_NAMES[int(np.argmin(np.isfinite(means[:2])))]
+                kept = ""
+                if checkpointer is not None and checkpointer.last_step is not None:
+                    kept = (f"the last good checkpoint (step {checkpointer.last_step}) stays in "
+                            f"{checkpointer.run_dir / ckpt.CHECKPOINT_DIR}; ")
+                elif checkpointer is not None:
+                    kept = "no checkpoint was written before that; "
                 raise TsganError(
                     f"training diverged at step {step}: {bad} became {means[:2]} (NaN/Inf); "
-                    f"try a lower learning rate (now {config.learning_rate:g})")
+                    f"{kept}try a lower learning rate (now {config.learning_rate:g})")
             window += means * n
             window_steps += n
             stop_now = False
@@ -273,12 +326,21 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
             bar.update(n)
             bar.set_postfix(d_loss=f"{means[0]:.3f}", g_loss=f"{means[1]:.3f}",
                             refresh=False)
+            if checkpointer is not None and step < config.iterations and not stop_now:
+                signum = flag.signum if flag is not None else None
+                if signum is not None or (checkpoint_every and step % checkpoint_every == 0):
+                    save_checkpoint()
+                if signum is not None:
+                    bar.close()
+                    raise ckpt.TrainingInterrupted(step, config.iterations,
+                                                   checkpointer.run_dir, signum)
             if stop_now:
                 break
     finally:
+        watching.__exit__(None, None, None)
         bar.close()
     end = time.perf_counter()
-    seconds = end - start - callback_seconds
+    seconds = seconds_before + end - start - callback_seconds
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     history["step"] = history["step"].astype(np.int64)
     snaps: dict[str, np.ndarray] = {}
@@ -287,7 +349,7 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
                  "samples": np.stack(snapshots["samples"]),
                  "acc_real": np.asarray(snapshots["acc_real"]),
                  "acc_fake": np.asarray(snapshots["acc_fake"])}
-    timed_steps = step - first_chunk_steps
+    timed_steps = step - first_step - first_chunk_steps
     compile_seconds = (first_chunk_end or start) - start
     timed_seconds = end - (first_chunk_end or start) - callback_seconds if timed_steps else 0.0
     return TrainResult(history=history, snapshots=snaps, seconds=seconds,
