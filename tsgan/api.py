@@ -134,7 +134,8 @@ class PriceGAN:
     # ------------------------------------------------------------------ fit
     def fit(self, days: pd.DataFrame | None = None, progress: bool = False,
             callback: Callable[[int, PriceGAN, float], bool] | None = None,
-            callback_every: int = 1000) -> PriceGAN:
+            callback_every: int = 1000, *, run_dir: str | os.PathLike[str] | None = None,
+            checkpoint_every: int = 1000) -> PriceGAN:
         """Train on ``days`` (smard: a day frame; None = bundled data) and return self.
 
         smard: whole weeks are held out as test data (``test_every_nth_week``). Toy presets
@@ -145,11 +146,13 @@ class PriceGAN:
         training there (early stopping, model selection). ``train_seconds`` is the training
         wall time so far without the callbacks' own time; :attr:`steps_trained` records
         where training ended.
+
+        ``run_dir``: train into that run directory with checkpoints (``RUN/checkpoint/``
+        every ``checkpoint_every`` steps, 0 = only on SIGINT/SIGTERM, which then save one and
+        raise :class:`tsgan.checkpoints.TrainingInterrupted`; continue with :func:`resume`)
+        and save the finished run there (the checkpoint is removed then).
         """
-        from tsgan.gan import GAN
-        from tsgan.models import build_discriminator, build_generator, build_optimizer
         from tsgan.scaling import Scaler
-        from tsgan.training import train
 
         config = self.config
         self.train_data, self.test_data = self._prepare_data(days)
@@ -158,9 +161,29 @@ class PriceGAN:
         self.data_fingerprint = fingerprint(train_arr, test_arr)
         self.scaler = Scaler(config.scaler, per_feature=config.scaler_per_feature).fit(train_arr)
         scaled = self.scaler.transform(train_arr).astype(np.float32)
+        gan = self._build_gan()
+        checkpointer = None
+        if run_dir is not None:
+            from tsgan import checkpoints
+            from tsgan.distribute import is_multi_worker
+            from tsgan.runs import write_run_start
 
+            if is_multi_worker(self.strategy):
+                raise TsganError("checkpoints (run_dir=) are not supported with multi-worker "
+                                 "training; call fit() without run_dir and save() after")
+            every = _check_every(checkpoint_every)
+            checkpoints.remove(run_dir)  # a stale one from an earlier run must not be resumed
+            write_run_start(self, run_dir, every)
+            checkpointer = checkpoints.Checkpointer(Path(run_dir), every)
+        return self._train(gan, scaled, progress, callback, callback_every, checkpointer)
+
+    def _build_gan(self) -> Any:
+        """Seed, build G, D, the GAN and both optimisers (under the strategy's scope)."""
         from tsgan.distribute import check_global_batch, resolve_strategy, scope
+        from tsgan.gan import GAN
+        from tsgan.models import build_discriminator, build_generator, build_optimizer
 
+        config = self.config
         self.strategy = strategy = resolve_strategy(self.strategy)
         check_global_batch(config.batch_size, strategy)
         _seed_everything(config.seed)
@@ -173,9 +196,17 @@ class PriceGAN:
             gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
                         g_optimizer=build_optimizer(config, config.g_lr))
         self._sample_fn = None
-        result = train(gan, scaled, config, progress=progress,
+        return gan
+
+    def _train(self, gan: Any, scaled: np.ndarray, progress: bool, callback: Any,
+               callback_every: int, checkpointer: Any) -> PriceGAN:
+        """Run the training loop and take over its results (and, with checkpoints, save)."""
+        from tsgan.training import train
+
+        result = train(gan, scaled, self.config, progress=progress,
                        to_original=self.scaler.inverse_transform, callback=callback,
-                       callback_every=callback_every, callback_model=self, strategy=strategy)
+                       callback_every=callback_every, callback_model=self,
+                       strategy=self.strategy, checkpointer=checkpointer)
         self.steps_trained = int(result.steps)
         self.history = result.history
         self.snapshots = result.snapshots
@@ -183,6 +214,11 @@ class PriceGAN:
         self.ms_per_step = float(result.ms_per_step)
         self.compile_seconds = float(result.compile_seconds)
         self.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if checkpointer is not None:
+            from tsgan import checkpoints
+
+            self.save(checkpointer.run_dir)
+            checkpoints.remove(checkpointer.run_dir)
         return self
 
     # ------------------------------------------------------------------ use
@@ -261,6 +297,33 @@ def _from_logits(discriminator: Any) -> bool:
     from tsgan.gan import _output_activation
 
     return _output_activation(discriminator) == "linear"
+
+
+def _check_every(every: Any) -> int:
+    if isinstance(every, bool) or int(every) != every or every < 0:
+        raise TsganError(f"checkpoint_every must be an integer >= 0 (0 = only on a signal), "
+                         f"got {every!r}")
+    return int(every)
+
+
+def resume(run_dir: str | os.PathLike[str], progress: bool = False,
+           checkpoint_every: int | None = None) -> PriceGAN:
+    """Continue the unfinished run in ``run_dir`` from its checkpoint and save it there.
+
+    Training ends at the run's ``iterations``, as an uninterrupted run would; with the same
+    ``checkpoint_every`` (default: the run's own) the single-device weights are bit-identical
+    to an uninterrupted run's. A finished run or one without a checkpoint raises TsganError.
+    """
+    from tsgan import checkpoints
+    from tsgan.runs import read_run_start
+
+    model, record = read_run_start(run_dir)
+    every = record.get("checkpoint_every", 0) if checkpoint_every is None else checkpoint_every
+    every = _check_every(every)
+    scaled = model.scaler.transform(model.train_data.to_numpy(np.float64)).astype(np.float32)
+    gan = model._build_gan()
+    checkpointer = checkpoints.Checkpointer(Path(run_dir), every, resume=True)
+    return model._train(gan, scaled, progress, None, 0, checkpointer)
 
 
 def load(run_dir: str | os.PathLike[str]) -> PriceGAN:

@@ -172,6 +172,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                         "global batch (see docs/scaling.md)")
     p.add_argument("--overwrite", action="store_true",
                    help="allow writing into a run directory that already holds a run")
+    p.add_argument("--checkpoint-every", type=non_negative_int, metavar="N",
+                   help="save a checkpoint (models, optimisers, random state) into "
+                        "RUN/checkpoint/ every N iterations; 0 = only when interrupted "
+                        "(Ctrl-C / SIGTERM save one too; default: 1000, with --resume: the run's)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the interrupted run in DIR from its checkpoint, with the "
+                        "run's own settings (other training options are refused)")
     p.add_argument("--no-plots", action="store_true", help="skip drawing the plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_train)
@@ -201,8 +208,34 @@ def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
         ) from None
 
 
+#: training options ``--resume`` refuses (the run's own settings apply) and their defaults
+_RESUME_CONFLICTS = {"preset": "smard", "data": None, "column": None, "iterations": None,
+                     "batch_size": None, "latent_dim": None, "seed": 0, "run_dir": None,
+                     "snapshot_every": None, "overwrite": False, "strategy": "default"}
+
+
+def _resume(args: argparse.Namespace) -> int:
+    """``tsgan train --resume DIR``."""
+    given = [f"--{k.replace('_', '-')}" for k, default in _RESUME_CONFLICTS.items()
+             if getattr(args, k) != default]
+    if given:
+        raise TsganError(f"--resume continues the run with its own settings; drop "
+                         f"{', '.join(given)}")
+    run_dir = Path(args.resume)
+    from tsgan.runs import read_run_start
+
+    read_run_start(run_dir)  # finished run / no checkpoint: a clear error before TensorFlow
+    _quiet_tensorflow()
+    from tsgan.api import resume
+
+    resume(run_dir, progress=not args.quiet, checkpoint_every=args.checkpoint_every)
+    return _after_training(args, run_dir)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """``tsgan train``."""
+    if args.resume:
+        return _resume(args)
     if args.preset != "smard" and (args.data or args.column):
         raise TsganError(f"--data/--column apply to the smard preset, not to {args.preset!r}")
     run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(args.preset)
@@ -253,10 +286,19 @@ def _train(args: argparse.Namespace, run_dir: Path) -> int:
 
         data = load_days(args.data, column=args.column)
         model.data_source = str(args.data) if args.data else "bundled SMARD DE-LU"
-    model.fit(data, progress=not args.quiet and args.chief)
-    model.save(run_dir)
+    if args.strategy == "multiworker":  # no checkpoints: every worker would write them
+        model.fit(data, progress=not args.quiet and args.chief)
+        model.save(run_dir)
+    else:  # checkpoints into run_dir, saves the finished run there
+        model.fit(data, progress=not args.quiet, run_dir=run_dir,
+                  checkpoint_every=1000 if args.checkpoint_every is None
+                  else args.checkpoint_every)
     if not args.chief:
         return 0
+    return _after_training(args, run_dir)
+
+
+def _after_training(args: argparse.Namespace, run_dir: Path) -> int:
     if not args.no_plots:
         from tsgan.plots import plot_run
 
@@ -470,8 +512,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except TsganError as exc:
-        print(f"tsgan {args.command}: error: {exc}", file=sys.stderr)
+    except TsganError as exc:  # an interruption (checkpoint saved) is no error
+        kind = "" if getattr(exc, "interrupted", False) else "error: "
+        print(f"tsgan {args.command}: {kind}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"tsgan {args.command}: interrupted", file=sys.stderr)

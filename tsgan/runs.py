@@ -5,9 +5,12 @@ Layout: ``config.json`` (format_version, versions, data fingerprint, full config
 ``snapshots.npz`` (+ ``plots/``, ``metrics.json``, ... written by other commands).
 
 Every file is written atomically (temporary file + rename) and ``config.json`` is written
-last, so a directory without it is not a (finished) run. Models load with Keras safe mode and
-no custom objects; data files load with ``allow_pickle=False``. Anything wrong with a run
-directory raises a one-line :class:`TsganError`.
+last, so a directory without it is not a (finished) run. A run being trained with checkpoints
+(:func:`write_run_start`) already holds ``scaler.json``, ``data.npz`` and a ``config.json``
+with ``"complete": false`` plus ``checkpoint/`` (see :mod:`tsgan.checkpoints`): everything
+``tsgan train --resume`` needs; loading it says so instead of failing on missing models.
+Models load with Keras safe mode and no custom objects; data files load with
+``allow_pickle=False``. Anything wrong with a run directory raises a one-line :class:`TsganError`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ CONFIG_FILE = "config.json"
 REQUIRED_FILES = ("generator.keras", "discriminator.keras", "scaler.json", "history.csv",
                   "data.npz")
 OPTIONAL_FILES = ("snapshots.npz",)
+RESUME_FILES = ("scaler.json", "data.npz")
 
 
 def package_versions() -> dict[str, str]:
@@ -67,9 +71,7 @@ def _save_npz(target: Path, **arrays: np.ndarray) -> None:
         np.savez(handle, **arrays)
 
 
-def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
-    """Write every file of ``model``'s run into ``run_dir`` (config.json last); its path."""
-    run_dir = Path(run_dir)
+def _make_run_dir(run_dir: Path) -> None:
     if run_dir.exists() and not run_dir.is_dir():
         raise TsganError(f"run directory {run_dir} exists and is not a directory")
     try:
@@ -77,20 +79,50 @@ def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
     except OSError as exc:
         raise TsganError(f"cannot create run directory {run_dir}: {exc.strerror or exc}") \
             from None
-    _save_model(model.generator, run_dir / "generator.keras")
-    _save_model(model.discriminator, run_dir / "discriminator.keras")
+
+
+def _write_inputs(model: PriceGAN, run_dir: Path) -> None:
+    """scaler.json and data.npz: what training (and a resume) starts from."""
     tsgan_io.write_json(run_dir / "scaler.json", model.scaler.to_dict())
-    tsgan_io.write_frame(model.history, run_dir / "history.csv")
     train, test = model.train_data, model.test_data
     _save_npz(run_dir / "data.npz", train=train.to_numpy(np.float64),
               test=test.to_numpy(np.float64), train_index=_index_strings(train),
               test_index=_index_strings(test), columns=np.asarray(model.columns, dtype=str))
+
+
+def write_run_start(model: PriceGAN, run_dir: str | os.PathLike[str],
+                    checkpoint_every: int = 0) -> Path:
+    """Before training with checkpoints: scaler.json, data.npz, then config.json marked
+    ``"complete": false`` (with ``checkpoint_every``), so a resume has everything."""
+    run_dir = Path(run_dir)
+    _make_run_dir(run_dir)
+    _write_inputs(model, run_dir)
+    record = _record(model, complete=False) | {"checkpoint_every": int(checkpoint_every)}
+    tsgan_io.write_json(run_dir / CONFIG_FILE, record)
+    return run_dir
+
+
+def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
+    """Write every file of ``model``'s run into ``run_dir`` (config.json last); its path."""
+    run_dir = Path(run_dir)
+    _make_run_dir(run_dir)
+    _save_model(model.generator, run_dir / "generator.keras")
+    _save_model(model.discriminator, run_dir / "discriminator.keras")
+    tsgan_io.write_frame(model.history, run_dir / "history.csv")
+    _write_inputs(model, run_dir)
     snaps = model.snapshots or {}
     if snaps:
         _save_npz(run_dir / "snapshots.npz",
                   **{k: np.asarray(v) for k, v in snaps.items()})
-    last = model.history.iloc[-1].to_dict() if len(model.history) else {}
-    record = {
+    tsgan_io.write_json(run_dir / CONFIG_FILE, _record(model, complete=True))
+    return run_dir
+
+
+def _record(model: PriceGAN, complete: bool) -> dict[str, Any]:
+    """The config.json record of ``model``'s run."""
+    train, test = model.train_data, model.test_data
+    last = model.history.iloc[-1].to_dict() if complete and len(model.history) else {}
+    return {
         "format_version": FORMAT_VERSION,
         "tsgan_version": __version__,
         "preset": model.config.preset,
@@ -104,9 +136,8 @@ def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
         "train_seconds": round(float(model.train_seconds), 3),
         "metrics": {"final_" + k: float(v) for k, v in last.items() if k != "step"}
         | {"ms_per_step": _finite_or_none(model.ms_per_step)},
+        "complete": bool(complete),
     }
-    tsgan_io.write_json(run_dir / CONFIG_FILE, record)
-    return run_dir
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -114,8 +145,13 @@ def _finite_or_none(value: float) -> float | None:
 
 
 # --------------------------------------------------------------------------- reading
-def read_config(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
-    """Validate ``run_dir`` and return its ``config.json`` record (TsganError if not a run)."""
+def read_config(run_dir: str | os.PathLike[str],
+                incomplete: bool = False) -> dict[str, Any]:
+    """Validate ``run_dir`` and return its ``config.json`` record (TsganError if not a run).
+
+    A run whose training did not finish (``"complete": false``) is an error unless
+    ``incomplete`` (then only the files a resume needs are required).
+    """
     run_dir = Path(run_dir)
     if not run_dir.exists():
         raise TsganError(f"run directory {run_dir} does not exist")
@@ -137,7 +173,11 @@ def read_config(run_dir: str | os.PathLike[str]) -> dict[str, Any]:
         raise TsganError(f"{run_dir} has run format_version {record['format_version']!r}; "
                          f"this tsgan ({__version__}) reads format_version {FORMAT_VERSION}; "
                          f"retrain or use a matching tsgan version")
-    missing = [name for name in REQUIRED_FILES if not (run_dir / name).is_file()]
+    if record.get("complete") is False and not incomplete:
+        raise TsganError(f"run {run_dir}: training did not finish; resume with "
+                         f"tsgan train --resume {run_dir}")
+    required = RESUME_FILES if incomplete else REQUIRED_FILES
+    missing = [name for name in required if not (run_dir / name).is_file()]
     if missing:
         raise TsganError(f"run {run_dir} is incomplete (half-written?): missing "
                          f"{', '.join(missing)}")
@@ -174,11 +214,45 @@ def _frame(values: np.ndarray, index: np.ndarray, columns: list[str],
 
 def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
     """Rebuild a :class:`~tsgan.api.PriceGAN` from ``run_dir`` (validated, safe loading)."""
+    run_dir = Path(run_dir)
+    record = read_config(run_dir)
+    model = _read_inputs(run_dir, record)
+    try:
+        model.history = pd.read_csv(run_dir / "history.csv")
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise TsganError(f"{run_dir / 'history.csv'} is corrupt: {exc}") from None
+    if (run_dir / "snapshots.npz").is_file():
+        model.snapshots = _load_npz(run_dir / "snapshots.npz")
+    model.generator = _load_model(run_dir / "generator.keras")
+    model.discriminator = _load_model(run_dir / "discriminator.keras")
+    _check_shapes(model, run_dir)
+    model.train_seconds = float(record.get("train_seconds") or 0.0)
+    model.created_utc = record.get("created_utc")
+    return model
+
+
+def read_run_start(run_dir: str | os.PathLike[str]) -> tuple[PriceGAN, dict[str, Any]]:
+    """An unfinished run (for ``--resume``): the PriceGAN without models, and its record.
+
+    A finished run, or one without a checkpoint, is a one-line TsganError.
+    """
+    from tsgan import checkpoints
+
+    run_dir = Path(run_dir)
+    record = read_config(run_dir, incomplete=True)
+    if record.get("complete") is not False:
+        raise TsganError(f"run {run_dir} finished training already; nothing to resume")
+    if checkpoints.find(run_dir) is None:
+        raise TsganError(f"run {run_dir} holds no checkpoint to resume from (interrupted before "
+                         f"the first one was written?); train again")
+    return _read_inputs(run_dir, record), record
+
+
+def _read_inputs(run_dir: Path, record: dict[str, Any]) -> PriceGAN:
+    """Config, scaler, data and data provenance of a run (no models, no history)."""
     from tsgan.api import PriceGAN
     from tsgan.scaling import Scaler
 
-    run_dir = Path(run_dir)
-    record = read_config(run_dir)
     config = GANConfig.from_dict(record["config"])
     model = PriceGAN(config.preset)
     model.config = config
@@ -195,21 +269,10 @@ def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
     except (KeyError, ValueError, TypeError) as exc:
         raise TsganError(f"{run_dir / 'data.npz'} is invalid: {exc}") from None
     model.columns = columns
-    try:
-        model.history = pd.read_csv(run_dir / "history.csv")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise TsganError(f"{run_dir / 'history.csv'} is corrupt: {exc}") from None
-    if (run_dir / "snapshots.npz").is_file():
-        model.snapshots = _load_npz(run_dir / "snapshots.npz")
-    model.generator = _load_model(run_dir / "generator.keras")
-    model.discriminator = _load_model(run_dir / "discriminator.keras")
-    _check_shapes(model, run_dir)
     info = record.get("data") or {}
     model.data_source = info.get("source")
     model.data_fingerprint = info.get("fingerprint")
     model.split = info.get("split") or {}
-    model.train_seconds = float(record.get("train_seconds") or 0.0)
-    model.created_utc = record.get("created_utc")
     return model
 
 
