@@ -194,8 +194,10 @@ def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
     if run_dir.exists() and not run_dir.is_dir():
         raise TsganError(f"--run-dir {run_dir} exists and is not a directory")
     if (run_dir / "config.json").exists() and not overwrite:
+        hint = (f"resume it with 'tsgan train --resume {run_dir}', "
+                if (run_dir / "checkpoint").is_dir() else "")
         raise TsganError(
-            f"{run_dir} already holds a run; choose another --run-dir or pass --overwrite"
+            f"{run_dir} already holds a run; {hint}choose another --run-dir or pass --overwrite"
         )
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
