@@ -87,3 +87,12 @@ def test_train_unwritable_run_dir_fails_before_training(tmp_path) -> None:
     blocker.write_text("not a directory")
     line = assert_one_line_error(run_tsgan("train", "--run-dir", str(blocker / "run")))
     assert "cannot write" in line or "not a directory" in line
+
+
+def test_train_into_an_unfinished_run_suggests_resume(tmp_path) -> None:
+    run = tmp_path / "run"
+    (run / "checkpoint").mkdir(parents=True)
+    (run / "config.json").write_text('{"complete": false}')
+    result = run_tsgan("train", "--preset", "quadratic", "--run-dir", str(run))
+    assert f"resume it with 'tsgan train --resume {run}'" in assert_one_line_error(result)
+    assert (run / "config.json").read_text() == '{"complete": false}'
