@@ -40,6 +40,13 @@ class NetworkConfig:
     dropout: float = 0.0
     initializer: str = "glorot_uniform"
     output_activation: str = "linear"
+    # Discriminator-only input/feature options (see tsgan.models.build_discriminator).
+    shape_features: bool = False
+    conv_filters: list[int] = field(default_factory=list)
+    conv_kernel: int = 3
+    minibatch_stddev: bool = False
+    minibatch_group: int = 4
+    spectral_norm: bool = False
 
     def validate(self, what: str) -> None:
         """Raise TsganError for values no network can be built from."""

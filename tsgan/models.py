@@ -1,14 +1,80 @@
-"""Generator and discriminator MLPs built from a :class:`~tsgan.config.NetworkConfig`.
+"""Generator and discriminator networks built from a :class:`~tsgan.config.NetworkConfig`.
 
-Only built-in Keras layers are used, so the saved ``.keras`` files load in safe mode with no
-custom objects.
+The generator is a plain MLP. The discriminator is an MLP with optional front ends and
+feature layers (all off by default), for the day-shape work of issue 5:
+
+* ``shape_features`` — D sees ``[x, diff(x), x − mean(x)]``: hour-to-hour ramps and the
+  de-levelled profile next to the raw values. Built from one *fixed* (non-trainable)
+  ``Dense`` layer holding the difference / centring matrix, so it is a built-in layer.
+* ``conv_filters`` — a small Conv1D stack over the hours (``Reshape`` → ``Conv1D`` ×k →
+  ``Flatten``), concatenated with the dense input features.
+* ``minibatch_stddev`` — the mean over features of the standard deviation within groups of
+  ``minibatch_group`` consecutive samples, appended to the last hidden layer (Karras et al.
+  2018, a mode-collapse remedy). The GAN trains D on ``concat([real, fake])``, so groups
+  that divide the batch size never mix real and generated rows.
+* ``spectral_norm`` — every Dense layer of D wrapped in ``SpectralNormalization``.
+
+All layers are built-in Keras layers except :class:`MinibatchStddev`, which is registered
+as ``tsgan>MinibatchStddev``: a saved discriminator that uses it loads in safe mode once
+this module has been imported.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
+import numpy as np
 
 from tsgan.config import GANConfig, NetworkConfig
+from tsgan.errors import TsganError
+
+DISCRIMINATOR_OPTIONS = ("shape_features", "conv_filters", "minibatch_stddev", "spectral_norm")
+
+
+@keras.saving.register_keras_serializable(package="tsgan")
+class MinibatchStddev(keras.layers.Layer):
+    """Append one feature: mean over features of the std over groups of ``group_size`` rows.
+
+    Rows are grouped consecutively (rows 0..g-1, g..2g-1, …). A batch whose size is not a
+    multiple of ``group_size`` is padded cyclically with its own first rows for the
+    statistic only; the output has the input's rows and one more column.
+    """
+
+    def __init__(self, group_size: int = 4, epsilon: float = 1e-8, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.group_size = int(group_size)
+        self.epsilon = float(epsilon)
+
+    def call(self, inputs: Any) -> Any:
+        ops = keras.ops
+        g = self.group_size
+        n = ops.shape(inputs)[0]
+        features = ops.shape(inputs)[-1]
+        padded_n = ((n + g - 1) // g) * g
+        idx = ops.mod(ops.arange(padded_n), n)
+        x = ops.take(inputs, idx, axis=0)
+        x = ops.reshape(x, (-1, g, features))
+        std = ops.sqrt(ops.var(x, axis=1) + self.epsilon)          # (groups, F)
+        stat = ops.mean(std, axis=-1, keepdims=True)                  # (groups, 1)
+        stat = ops.reshape(ops.repeat(stat, g, axis=0), (-1, 1))[:n]  # (n, 1)
+        return ops.concatenate([inputs, ops.cast(stat, inputs.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        last = None if input_shape[-1] is None else input_shape[-1] + 1
+        return (*input_shape[:-1], last)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon}
+
+
+def shape_matrix(d: int) -> np.ndarray:
+    """(d, 2d − 1) matrix M with ``x @ M = [diff(x), x − mean(x)]`` (ramps, then profile)."""
+    diff = np.zeros((d, max(d - 1, 0)))
+    for i in range(d - 1):
+        diff[i, i], diff[i + 1, i] = -1.0, 1.0
+    centre = np.eye(d) - np.full((d, d), 1.0 / d)
+    return np.hstack([diff, centre]).astype(np.float32)
 
 
 def _activation(net: NetworkConfig, name: str) -> keras.layers.Layer:
@@ -17,25 +83,77 @@ def _activation(net: NetworkConfig, name: str) -> keras.layers.Layer:
     return keras.layers.Activation(net.activation, name=name)
 
 
-def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str) -> keras.Model:
+def _dense(units: int, net: NetworkConfig, name: str, sn: bool, **kwargs: Any) -> Any:
+    layer = keras.layers.Dense(int(units), name=name, **kwargs)
+    return keras.layers.SpectralNormalization(layer, name=f"{name}_sn") if sn else layer
+
+
+def _front_end(inputs: Any, net: NetworkConfig, name: str) -> Any:
+    """The discriminator's input features: raw values plus the optional shape features."""
+    d = int(inputs.shape[-1])
+    parts = [inputs]
+    if net.shape_features and d > 1:
+        fixed = keras.layers.Dense(2 * d - 1, use_bias=False, trainable=False,
+                                   name=f"{name}_shape")
+        parts.append(fixed(inputs))
+        fixed.set_weights([shape_matrix(d)])
+    if net.conv_filters:
+        h = keras.layers.Reshape((d, 1), name=f"{name}_reshape")(inputs)
+        for i, filters in enumerate(net.conv_filters):
+            h = keras.layers.Conv1D(int(filters), int(net.conv_kernel), padding="same",
+                                    kernel_initializer=net.initializer,
+                                    name=f"{name}_conv_{i}")(h)
+            h = _activation(net, f"{name}_conv_act_{i}")(h)
+        parts.append(keras.layers.Flatten(name=f"{name}_flatten")(h))
+    if len(parts) == 1:
+        return inputs
+    return keras.layers.Concatenate(name=f"{name}_features")(parts)
+
+
+def _check_options(net: NetworkConfig, what: str, allowed: bool) -> None:
+    used = [o for o in DISCRIMINATOR_OPTIONS if getattr(net, o)]
+    if used and not allowed:
+        raise TsganError(f"{what}: {', '.join(used)} are discriminator-only options")
+    if any(int(f) != f or f <= 0 for f in net.conv_filters):
+        raise TsganError(f"{what}.conv_filters must be positive integers, "
+                         f"got {net.conv_filters!r}")
+    if int(net.conv_kernel) != net.conv_kernel or net.conv_kernel < 1:
+        raise TsganError(f"{what}.conv_kernel must be a positive integer")
+    if int(net.minibatch_group) != net.minibatch_group or net.minibatch_group < 2:
+        raise TsganError(f"{what}.minibatch_group must be an integer >= 2")
+
+
+def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
+              discriminator: bool = False) -> keras.Model:
     """A functional MLP ``Input((input_dim,))`` → hidden layers → ``Dense(output_dim)``.
 
     Hidden layer i: Dense → [BatchNormalization] → activation → [Dropout]. With batch
-    normalisation the Dense layer has no bias (BN's beta replaces it).
+    normalisation the Dense layer has no bias (BN's beta replaces it). With
+    ``discriminator=True`` the options of :data:`DISCRIMINATOR_OPTIONS` apply (module
+    docstring); otherwise setting any of them raises TsganError.
     """
+    _check_options(net, name, discriminator)
+    sn = discriminator and net.spectral_norm
     inputs = keras.Input(shape=(int(input_dim),), name=f"{name}_input")
-    x = inputs
+    x = _front_end(inputs, net, name) if discriminator else inputs
     for i, units in enumerate(net.units):
-        x = keras.layers.Dense(int(units), use_bias=not net.batch_norm,
-                               kernel_initializer=net.initializer, name=f"{name}_dense_{i}")(x)
+        x = _dense(units, net, f"{name}_dense_{i}", sn, use_bias=not net.batch_norm,
+                   kernel_initializer=net.initializer)(x)
         if net.batch_norm:
             x = keras.layers.BatchNormalization(momentum=net.batch_norm_momentum,
                                                 name=f"{name}_bn_{i}")(x)
         x = _activation(net, f"{name}_act_{i}")(x)
         if net.dropout > 0:
             x = keras.layers.Dropout(net.dropout, name=f"{name}_dropout_{i}")(x)
-    outputs = keras.layers.Dense(int(output_dim), activation=net.output_activation,
-                                 kernel_initializer="glorot_uniform", name=f"{name}_out")(x)
+    if discriminator and net.minibatch_stddev:
+        x = MinibatchStddev(net.minibatch_group, name=f"{name}_mbstd")(x)
+    # With spectral normalisation the activation is its own layer, so the model's last layer
+    # still names it (the GAN infers logits vs probabilities from it).
+    outputs = _dense(output_dim, net, f"{name}_out", sn,
+                     activation="linear" if sn else net.output_activation,
+                     kernel_initializer="glorot_uniform")(x)
+    if sn and net.output_activation != "linear":
+        outputs = keras.layers.Activation(net.output_activation, name=f"{name}_out_act")(outputs)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -46,7 +164,7 @@ def build_generator(config: GANConfig, data_dim: int) -> keras.Model:
 
 def build_discriminator(config: GANConfig, data_dim: int) -> keras.Model:
     """Discriminator: ``data_dim`` values → one probability (sigmoid) or logit (linear)."""
-    return build_mlp(data_dim, 1, config.discriminator, "discriminator")
+    return build_mlp(data_dim, 1, config.discriminator, "discriminator", discriminator=True)
 
 
 def build_optimizer(config: GANConfig, learning_rate: float) -> keras.optimizers.Optimizer:

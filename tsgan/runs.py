@@ -187,6 +187,8 @@ def read_config(run_dir: str | os.PathLike[str],
 def _load_model(path: Path) -> Any:
     import keras
 
+    import tsgan.models  # noqa: F401 - registers tsgan's own layers (safe-mode loading)
+
     if not zipfile.is_zipfile(path):
         raise TsganError(f"{path} is corrupt (not a Keras .keras archive)")
     try:

@@ -1,0 +1,141 @@
+"""Ablation of the smard discriminator options (issue 5: scenario quality).
+
+Trains the ``smard`` preset once per variant and seed, scores every run's samples against its
+held-out weeks exactly as ``tsgan evaluate`` scores the ``gan`` row (same n = number of
+held-out days, same sampling and metric seed), and prints a Markdown table of mean ± std over
+seeds per metric plus training seconds. With ``--baselines`` the baseline rows of
+:func:`tsgan.evaluation.evaluate_run` (seed 0) are printed for reference.
+
+    .venv/bin/python scripts/ablation.py                       # default budget, seeds 0 1 2
+    .venv/bin/python scripts/ablation.py --iterations 6000 --variants base shape mbstd
+    .venv/bin/python scripts/ablation.py --save-dir runs/ablation   # also keep the runs
+
+Runs go one after another in this process (CPU time is shared; the training seconds are
+comparable only within one invocation). ``--csv PATH`` writes the per-run rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+METRICS = ("energy_distance_rel", "wasserstein", "corr_error", "feature_ks", "discriminative",
+           "memorisation")
+
+#: Discriminator overrides per variant (applied on top of the smard preset's discriminator).
+VARIANTS: dict[str, dict[str, Any]] = {
+    "base": {"shape_features": False, "conv_filters": [], "minibatch_stddev": False,
+             "spectral_norm": False},
+    "shape": {"shape_features": True},
+    "mbstd": {"minibatch_stddev": True},
+    "conv": {"conv_filters": [16, 16]},
+    "sn": {"spectral_norm": True},
+    "shape+mbstd": {"shape_features": True, "minibatch_stddev": True},
+    "shape+conv+mbstd": {"shape_features": True, "conv_filters": [16, 16],
+                         "minibatch_stddev": True},
+}
+
+
+def run_one(variant: str, seed: int, iterations: int | None, save_dir: Path | None,
+            days: pd.DataFrame) -> dict[str, Any]:
+    """Train one run and score its GAN samples like ``evaluate_run`` scores the gan row."""
+    from tsgan.api import PriceGAN
+    from tsgan.evaluation import evaluate_arrays
+
+    overrides: dict[str, Any] = {"seed": seed, "discriminator": VARIANTS[variant]}
+    if iterations is not None:
+        overrides["iterations"] = iterations
+    gan = PriceGAN("smard", **overrides).fit(days)
+    if save_dir is not None:
+        gan.save(save_dir / f"{variant}-s{seed}")
+    train = gan.train_data.to_numpy(np.float64)
+    test = gan.test_data.to_numpy(np.float64)
+    synth = gan.sample(len(test), seed=0).to_numpy(np.float64)
+    table = evaluate_arrays(train, test, {"gan": synth}, seed=0)
+    row = {"variant": variant, "seed": seed, "train_s": gan.train_seconds}
+    row.update({m: float(table.loc["gan", m]) for m in METRICS})
+    return row
+
+
+def summarise(rows: pd.DataFrame, order: list[str]) -> str:
+    """Markdown table: one row per variant, mean ± std over seeds per column."""
+    cols = [*METRICS, "train_s"]
+    head = "| variant | seeds | " + " | ".join(cols) + " |"
+    lines = [head, "|" + "---|" * (len(cols) + 2)]
+    for variant in order:
+        part = rows[rows["variant"] == variant]
+        if part.empty:
+            continue
+        cells = []
+        for c in cols:
+            mean, std = part[c].mean(), part[c].std(ddof=1) if len(part) > 1 else 0.0
+            digits = 1 if c in ("wasserstein", "train_s") else 4 if c == "energy_distance_rel" \
+                else 3
+            cells.append(f"{mean:.{digits}f} ± {std:.{digits}f}")
+        lines.append(f"| {variant} | {len(part)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--iterations", type=int, default=None,
+                        help="training budget (default: the preset's, 20,000)")
+    parser.add_argument("--save-dir", type=Path, default=None, help="keep the runs here")
+    parser.add_argument("--csv", type=Path, default=None, help="write per-run rows here")
+    parser.add_argument("--baselines", action="store_true",
+                        help="also print evaluate_run's baseline rows (seed-0 run)")
+    args = parser.parse_args(argv)
+
+    from tsgan.sources import load_days
+
+    days = load_days()
+    rows = []
+    started = time.perf_counter()
+    for variant in args.variants:
+        for seed in args.seeds:
+            row = run_one(variant, seed, args.iterations, args.save_dir, days)
+            rows.append(row)
+            print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                           for k, v in row.items()), flush=True)
+            if args.csv is not None:
+                pd.DataFrame(rows).to_csv(args.csv, index=False)
+    frame = pd.DataFrame(rows)
+    budget = args.iterations or "preset default (20,000)"
+    print(f"\nsmard preset, iterations {budget}, seeds {args.seeds}, "
+          f"{time.perf_counter() - started:.0f} s in all\n")
+    print(summarise(frame, args.variants))
+    if args.baselines:
+        from tsgan.api import PriceGAN
+        from tsgan.evaluation import evaluate_run
+
+        with tempfile.TemporaryDirectory() as tmp:
+            overrides: dict[str, Any] = {"seed": 0}
+            if args.iterations is not None:
+                overrides["iterations"] = args.iterations
+            PriceGAN("smard", **overrides).fit(days).save(Path(tmp) / "run")
+            table = evaluate_run(Path(tmp) / "run", seed=0)
+        print("\nevaluate_run, preset default, seed 0 (all sources):\n")
+        print(table[list(METRICS)].to_markdown(floatfmt=".4g")
+              if _has_tabulate() else table[list(METRICS)].to_string())
+    return 0
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())
