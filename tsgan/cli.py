@@ -199,12 +199,18 @@ def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
         raise TsganError(
             f"{run_dir} already holds a run; {hint}choose another --run-dir or pass --overwrite"
         )
+    created = not run_dir.exists()
+    probe = run_dir / ".tsgan-write-test"
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        probe = run_dir / ".tsgan-write-test"
         probe.write_bytes(b"0" * 1024 * 1024)
         probe.unlink()
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+        if created:
+            with contextlib.suppress(OSError):
+                run_dir.rmdir()
         raise TsganError(
             f"cannot write to run directory {run_dir}: {exc.strerror or exc}"
         ) from None
