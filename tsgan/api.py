@@ -192,7 +192,8 @@ class PriceGAN:
             self.generator = build_generator(config, dim)
             self.discriminator = build_discriminator(config, dim)
             gan = GAN(self.generator, self.discriminator, config.latent_dim, loss=config.loss,
-                      label_smoothing=config.label_smoothing, seed=config.seed)
+                      label_smoothing=config.label_smoothing, seed=config.seed,
+                      critic_steps=config.critic_steps, gp_weight=config.gp_weight)
             gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
                         g_optimizer=build_optimizer(config, config.g_lr))
         self._sample_fn = None

@@ -17,7 +17,7 @@ from tsgan.errors import TsganError
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "linear")
 OUTPUT_ACTIVATIONS = ("linear", "sigmoid", "tanh")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
-LOSSES = ("bce",)
+LOSSES = ("bce", "wgan-gp")
 SCHEDULES = ("constant", "exponential")
 SCALERS = ("minmax", "standard", "asinh", "none")
 INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal",
@@ -86,8 +86,13 @@ class GANConfig:
     latent_dim: int = 32
     generator: NetworkConfig = field(default_factory=NetworkConfig)
     discriminator: NetworkConfig = field(default_factory=NetworkConfig)
+    #: ``"bce"`` (non-saturating) or ``"wgan-gp"`` (critic with gradient penalty; needs a
+    #: linear D output and no batch norm in D; see :mod:`tsgan.gan`).
     loss: str = "bce"
     label_smoothing: float = 0.0
+    #: WGAN-GP only: critic updates per generator update, and the gradient-penalty weight.
+    critic_steps: int = 5
+    gp_weight: float = 10.0
     optimizer: str = "adam"
     learning_rate: float = 2e-4
     g_learning_rate: float | None = None
@@ -154,8 +159,25 @@ class GANConfig:
             raise TsganError(f"lr_decay_rate must be in (0, 1], got {self.lr_decay_rate!r}")
         if not 0.0 <= self.label_smoothing < 0.5:
             raise TsganError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}")
+        if isinstance(self.critic_steps, bool) or int(self.critic_steps) != self.critic_steps \
+                or self.critic_steps < 1:
+            raise TsganError(f"critic_steps must be a positive integer, "
+                             f"got {self.critic_steps!r}")
+        self.critic_steps = int(self.critic_steps)
+        if not float(self.gp_weight) >= 0.0:
+            raise TsganError(f"gp_weight must be >= 0, got {self.gp_weight!r}")
         self.generator.validate("generator")
         self.discriminator.validate("discriminator")
+        if self.loss == "wgan-gp":
+            if self.discriminator.output_activation != "linear":
+                raise TsganError("loss 'wgan-gp' needs discriminator.output_activation "
+                                 f"'linear' (a critic), got "
+                                 f"{self.discriminator.output_activation!r}")
+            if self.discriminator.batch_norm:
+                raise TsganError("loss 'wgan-gp' needs discriminator.batch_norm off (the "
+                                 "gradient penalty is per example)")
+            if self.label_smoothing:
+                raise TsganError("label_smoothing applies to the 'bce' loss only")
         return self
 
     # ------------------------------------------------------------------ JSON

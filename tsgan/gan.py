@@ -11,6 +11,18 @@ dropout) are untouched too.
 Losses are per-example and averaged over the *global* batch
 (:func:`tf.nn.compute_average_loss`), so under ``tf.distribute`` the replicas' gradients sum
 to the right update instead of doubling it.
+
+``loss="wgan-gp"`` (Gulrajani et al. 2017) turns D into a critic with a linear output: each
+``train_step`` runs ``critic_steps`` critic updates, then one generator update. Every critic
+update reuses the step's *real batch* with *fresh noise* (the batch is not split, so each
+update sees ``batch_size`` real and ``batch_size`` generated rows; splitting would shrink the
+batches ``critic_steps``-fold). The per-example critic loss is
+``D(fake) − D(real) + gp_weight · (‖∇ₓD(x̂)‖₂ − 1)²`` with ``x̂ = αx + (1−α)G(z)``,
+``α ~ U[0, 1]`` per example; the generator minimises ``−D(G(z))``. The reported ``d_loss`` is
+the mean critic loss (penalty included) over the step's critic updates; ``d_acc_real`` /
+``d_acc_fake`` are those of the last critic update, with the threshold halfway between the
+mean real and the mean generated score (a nearest-centroid classifier on the critic score —
+the score's sign and offset carry no meaning for a critic).
 """
 
 from __future__ import annotations
@@ -20,16 +32,22 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from tsgan.errors import TsganError
+
 METRIC_NAMES = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
-LOSSES = ("bce",)
+LOSSES = ("bce", "wgan-gp")
+#: Added under the square root of the gradient norm: its gradient at a zero gradient is finite.
+GP_EPSILON = 1e-12
 
 
 class GAN(keras.Model):
-    """Generator + discriminator with the non-saturating binary cross-entropy objective.
+    """Generator + discriminator with the non-saturating BCE or the WGAN-GP objective.
 
     ``from_logits`` is inferred from the discriminator's output activation: ``linear`` means
     D outputs logits (numerically stable ``sigmoid_cross_entropy_with_logits``), ``sigmoid``
-    means probabilities (clipped cross-entropy, as in the tutorials).
+    means probabilities (clipped cross-entropy, as in the tutorials). ``loss="wgan-gp"``
+    needs a linear output and no batch normalisation in D (TsganError otherwise); see the
+    module docstring for ``critic_steps`` and ``gp_weight``.
     """
 
     #: ``step_noise`` gives each replica its own rows of one global draw.
@@ -37,7 +55,7 @@ class GAN(keras.Model):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  loss: str = "bce", label_smoothing: float = 0.0, seed: int | None = None,
-                 **kwargs: Any) -> None:
+                 critic_steps: int = 5, gp_weight: float = 10.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if loss not in LOSSES:
             raise ValueError(f"unknown GAN loss {loss!r}; valid: {', '.join(LOSSES)}")
@@ -47,6 +65,10 @@ class GAN(keras.Model):
         self.loss_name = loss
         self.label_smoothing = float(label_smoothing)
         self.from_logits = _output_activation(discriminator) == "linear"
+        self.critic_steps = int(critic_steps) if loss == "wgan-gp" else 1
+        self.gp_weight = float(gp_weight)
+        if loss == "wgan-gp":
+            _check_critic(discriminator, critic_steps, gp_weight, label_smoothing)
         self.noise_seed = keras.random.SeedGenerator(seed, name="noise_seed")
         self.d_optimizer: keras.optimizers.Optimizer | None = None
         self.g_optimizer: keras.optimizers.Optimizer | None = None
@@ -84,8 +106,8 @@ class GAN(keras.Model):
         """Standard-normal latent vectors from the model's own seeded generator."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.noise_seed)
 
-    def step_noise(self, batch_size: Any) -> tf.Tensor:
-        """Noise for one step: ``2 * batch_size`` rows (D half, then G half) per replica.
+    def step_noise(self, batch_size: Any, parts: int = 2) -> tf.Tensor:
+        """Noise for one step: ``parts * batch_size`` rows per replica (D part(s), then G).
 
         Under ``tf.distribute`` every replica holds a copy of the seed state and would draw
         the *same* noise; instead each draws one global tensor and keeps its own slice, so R
@@ -94,18 +116,40 @@ class GAN(keras.Model):
         ctx = tf.distribute.get_replica_context()
         replicas = 1 if ctx is None else ctx.num_replicas_in_sync
         if replicas == 1:
-            return self.noise(2 * batch_size)
-        full = self.noise(2 * batch_size * replicas)
-        full = tf.reshape(full, [2, replicas, batch_size, self.latent_dim])
+            return self.noise(parts * batch_size)
+        full = self.noise(parts * batch_size * replicas)
+        full = tf.reshape(full, [parts, replicas, batch_size, self.latent_dim])
         mine = tf.gather(full, ctx.replica_id_in_sync_group, axis=1)
-        return tf.reshape(mine, [2 * batch_size, self.latent_dim])
+        return tf.reshape(mine, [parts * batch_size, self.latent_dim])
+
+    def gradient_penalty(self, real: tf.Tensor, fake: tf.Tensor,
+                         alpha: tf.Tensor | None = None) -> tf.Tensor:
+        """Per-example ``(‖∇ₓD(x̂)‖₂ − 1)²`` at ``x̂ = αx + (1−α)G(z)``, shape (batch,).
+
+        ``alpha`` (batch, 1) defaults to U[0, 1] draws from the model's seeded stream. Call it
+        under the critic's weight tape: the input gradient is taken in a nested tape, so the
+        penalty's own gradient with respect to D's weights (double backprop) is recorded.
+        """
+        real = tf.cast(real, tf.float32)
+        if alpha is None:
+            alpha = keras.random.uniform((tf.shape(real)[0], 1), seed=self.noise_seed)
+        mixed = alpha * real + (1.0 - alpha) * fake
+        with tf.GradientTape() as tape:
+            tape.watch(mixed)
+            score = self.discriminator(mixed, training=True)
+        grad = tape.gradient(score, mixed)
+        norm = tf.sqrt(tf.reduce_sum(tf.square(grad), axis=1) + GP_EPSILON)
+        return tf.square(norm - 1.0)
 
     # ------------------------------------------------------------------ steps
     def discriminator_step(self, real: tf.Tensor, noise: tf.Tensor) -> dict[str, tf.Tensor]:
         """One D update on ``real`` and ``G(noise)``; G runs frozen (``training=False``).
 
-        Returns d_loss, d_acc_real, d_acc_fake, each averaged over the global batch.
+        Returns d_loss, d_acc_real, d_acc_fake, each averaged over the global batch. With
+        ``loss="wgan-gp"`` this is one critic update (:meth:`critic_step`).
         """
+        if self.loss_name == "wgan-gp":
+            return self.critic_step(real, noise)
         real = tf.cast(real, tf.float32)
         fake = tf.stop_gradient(self.generator(noise, training=False))
         n_real = tf.shape(real)[0]
@@ -124,6 +168,31 @@ class GAN(keras.Model):
             "d_acc_fake": tf.nn.compute_average_loss(1.0 - self._says_real(out_fake)),
         }
 
+    def critic_step(self, real: tf.Tensor, noise: tf.Tensor) -> dict[str, tf.Tensor]:
+        """One WGAN-GP critic update: minimise ``D(fake) − D(real) + gp_weight · GP``.
+
+        G runs frozen (``training=False``, outputs behind ``stop_gradient``). Accuracies use
+        the threshold halfway between the mean real and the mean generated score.
+        """
+        real = tf.cast(real, tf.float32)
+        fake = tf.stop_gradient(self.generator(noise, training=False))
+        n_real = tf.shape(real)[0]
+        weights = self.discriminator.trainable_weights
+        with tf.GradientTape() as tape:
+            out = tf.reshape(self.discriminator(tf.concat([real, fake], axis=0), training=True),
+                             [-1])
+            out_real, out_fake = out[:n_real], out[n_real:]
+            penalty = self.gradient_penalty(real, fake)
+            loss = tf.nn.compute_average_loss(out_fake - out_real + self.gp_weight * penalty)
+        grads = tape.gradient(loss, weights)
+        self.d_optimizer.apply_gradients(zip(grads, weights, strict=True))
+        middle = 0.5 * (tf.reduce_mean(out_real) + tf.reduce_mean(out_fake))
+        return {
+            "d_loss": loss,
+            "d_acc_real": tf.nn.compute_average_loss(tf.cast(out_real > middle, tf.float32)),
+            "d_acc_fake": tf.nn.compute_average_loss(tf.cast(out_fake < middle, tf.float32)),
+        }
+
     def generator_step(self, noise: tf.Tensor) -> dict[str, tf.Tensor]:
         """One G update through a frozen D: maximise log D(G(z)) (non-saturating loss).
 
@@ -134,7 +203,10 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             fake = self.generator(noise, training=True)
             out = self.discriminator(fake, training=False)
-            loss = tf.nn.compute_average_loss(self._per_example_bce(1.0, out))
+            if self.loss_name == "wgan-gp":
+                loss = tf.nn.compute_average_loss(-tf.reshape(out, [-1]))
+            else:
+                loss = tf.nn.compute_average_loss(self._per_example_bce(1.0, out))
         grads = tape.gradient(loss, weights)
         self.g_optimizer.apply_gradients(zip(grads, weights, strict=True))
         return {"g_loss": loss}
@@ -142,13 +214,21 @@ class GAN(keras.Model):
     def train_step(self, data: Any) -> dict[str, tf.Tensor]:
         """D step on a real batch and as many generated points, then G step; the metrics.
 
-        The noise for both updates is drawn in one call and split (independent halves).
+        The noise for both updates is drawn in one call and split (independent halves). With
+        ``loss="wgan-gp"``: ``critic_steps`` critic updates (Python-unrolled, each on the same
+        real batch with its own noise), then the G update; d_loss is their mean.
         """
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch = tf.shape(real)[0]
-        noise = self.step_noise(batch)  # one draw for both updates: fewer random ops
-        logs = self.discriminator_step(real, noise[:batch])
-        logs.update(self.generator_step(noise[batch:]))
+        k = self.critic_steps
+        noise = self.step_noise(batch, k + 1)  # one draw for all updates: fewer random ops
+        d_losses = []
+        for i in range(k):
+            logs = self.discriminator_step(real, noise[i * batch:(i + 1) * batch])
+            d_losses.append(logs["d_loss"])
+        if k > 1:
+            logs["d_loss"] = tf.add_n(d_losses) / float(k)
+        logs.update(self.generator_step(noise[k * batch:]))
         return {name: logs[name] for name in METRIC_NAMES}
 
 
@@ -157,3 +237,30 @@ def _output_activation(model: keras.Model) -> str:
     last = model.layers[-1]
     activation = getattr(last, "activation", None)
     return getattr(activation, "__name__", "linear") if activation is not None else "linear"
+
+
+def _check_critic(discriminator: keras.Model, critic_steps: Any, gp_weight: Any,
+                  label_smoothing: float) -> None:
+    """TsganError unless ``discriminator`` and the settings suit a WGAN-GP critic."""
+    if _output_activation(discriminator) != "linear":
+        raise TsganError("loss 'wgan-gp' needs a discriminator with a linear output "
+                         "(discriminator.output_activation='linear')")
+    if any(isinstance(layer, keras.layers.BatchNormalization)
+           for layer in _all_layers(discriminator)):
+        raise TsganError("loss 'wgan-gp' needs a discriminator without batch normalisation "
+                         "(the gradient penalty is per example)")
+    if isinstance(critic_steps, bool) or int(critic_steps) != critic_steps or critic_steps < 1:
+        raise TsganError(f"critic_steps must be a positive integer, got {critic_steps!r}")
+    if not float(gp_weight) >= 0.0:
+        raise TsganError(f"gp_weight must be >= 0, got {gp_weight!r}")
+    if label_smoothing:
+        raise TsganError("label_smoothing applies to the 'bce' loss only")
+
+
+def _all_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    layers = []
+    for layer in model.layers:
+        layers.append(layer)
+        if isinstance(layer, keras.Model):
+            layers.extend(_all_layers(layer))
+    return layers
