@@ -44,6 +44,18 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "wgan-gp": {},
     "wgan-gp-b05": {},
     "wgan-gp-lr3e-4": {},
+    "ema": {},
+    "ema0.99": {},
+    "ema0.9999": {},
+    "ema0.998": {},
+    "ema-10k": {},
+    "shape+mbstd+ema": {"shape_features": True, "minibatch_stddev": True},
+    "cal+level+ema": {},
+    "cal": {},
+    "cal+level": {},
+    "wgan-gp+cal+level": {},
+    "wgan-gp+ema": {},
+    "wgan-gp+cal+level+ema": {},
 }
 
 #: WGAN-GP (issue 5 item 2): critic with gradient penalty, 5 critic steps per G step
@@ -52,11 +64,25 @@ VARIANTS: dict[str, dict[str, Any]] = {
 #: ``-lr3e-4`` variants check those two choices on this data.
 _WGAN: dict[str, Any] = {"loss": "wgan-gp", "learning_rate": 1e-4, "beta_1": 0.0,
                          "beta_2": 0.9}
+_CALENDAR = ["month", "weekday", "holiday"]
 #: Top-level config overrides per variant (on top of the smard preset), besides VARIANTS.
 CONFIG_OVERRIDES: dict[str, dict[str, Any]] = {
     "wgan-gp": _WGAN,
     "wgan-gp-b05": {**_WGAN, "beta_1": 0.5},
     "wgan-gp-lr3e-4": {**_WGAN, "learning_rate": 3e-4},
+    "ema": {"ema_decay": 0.999},
+    "ema0.99": {"ema_decay": 0.99},
+    "ema0.9999": {"ema_decay": 0.9999},
+    "ema0.998": {"ema_decay": 0.998},
+    "ema-10k": {"ema_decay": 0.999, "iterations": 10_000},
+    "shape+mbstd+ema": {"ema_decay": 0.999},
+    "cal+level+ema": {"conditions": [*_CALENDAR, "level"], "ema_decay": 0.999},
+    "cal": {"conditions": _CALENDAR},
+    "cal+level": {"conditions": [*_CALENDAR, "level"]},
+    "wgan-gp+cal+level": {**_WGAN, "conditions": [*_CALENDAR, "level"]},
+    "wgan-gp+ema": {**_WGAN, "ema_decay": 0.999},
+    "wgan-gp+cal+level+ema": {**_WGAN, "conditions": [*_CALENDAR, "level"],
+                              "ema_decay": 0.999},
 }
 
 
@@ -64,7 +90,7 @@ def run_one(variant: str, seed: int, iterations: int | None, save_dir: Path | No
             days: pd.DataFrame) -> dict[str, Any]:
     """Train one run and score its GAN samples like ``evaluate_run`` scores the gan row."""
     from tsgan.api import PriceGAN
-    from tsgan.evaluation import evaluate_arrays
+    from tsgan.evaluation import evaluate_arrays, sample_like_test
 
     overrides: dict[str, Any] = {"seed": seed, "discriminator": VARIANTS[variant],
                                  **CONFIG_OVERRIDES.get(variant, {})}
@@ -75,7 +101,7 @@ def run_one(variant: str, seed: int, iterations: int | None, save_dir: Path | No
         gan.save(save_dir / f"{variant}-s{seed}")
     train = gan.train_data.to_numpy(np.float64)
     test = gan.test_data.to_numpy(np.float64)
-    synth = gan.sample(len(test), seed=0).to_numpy(np.float64)
+    synth = sample_like_test(gan, len(test), seed=0)
     table = evaluate_arrays(train, test, {"gan": synth}, seed=0)
     row = {"variant": variant, "seed": seed, "train_s": gan.train_seconds}
     row.update({m: float(table.loc["gan", m]) for m in METRICS})

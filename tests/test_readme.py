@@ -33,3 +33,22 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert same.equals(namespace["scenarios"])
     assert len(namespace["fr_days"]) >= 1
     assert list(namespace["features"].columns) == ["weekday", "month", "weekend", "holiday"]
+
+
+@pytest.mark.slow
+def test_readme_conditional_example_runs() -> None:
+    import pandas as pd
+
+    import tsgan
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Conditional scenarios", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert 'PriceGAN("smard", conditions=[' in code
+    code = code.replace('PriceGAN("smard", conditions=[',
+                        'PriceGAN("smard", iterations=200, conditions=[')
+    namespace: dict = {"tsgan": tsgan, "pd": pd}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    jan = namespace["jan"]
+    assert len(jan) == 500 and (jan["month"] == 1).all() and jan["weekday"].max() <= 4
+    assert namespace["xmas"].shape == (3, 24)

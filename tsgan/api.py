@@ -79,6 +79,11 @@ class PriceGAN:
         self.compile_seconds: float = float("nan")
         self.steps_trained: int = 0
         self.created_utc: str | None = None
+        #: Conditional runs: raw conditions of the training and held-out days (same index as
+        #: the data frames) and their encoder (see :mod:`tsgan.conditions`).
+        self.train_conditions: pd.DataFrame | None = None
+        self.test_conditions: pd.DataFrame | None = None
+        self.condition_encoder: Any = None
         self._sample_fn: Any = None
 
     def __repr__(self) -> str:
@@ -106,11 +111,23 @@ class PriceGAN:
             frame = days[self.columns].astype(np.float64)
             if not np.isfinite(frame.to_numpy()).all():
                 raise TsganError("day frame holds NaN or infinite prices")
+            raw = None
+            if config.conditions:
+                from tsgan.conditions import condition_frame
+
+                raw = condition_frame(days, config.conditions, config.level_days,
+                                      self.columns)
+                known = raw.notna().all(axis=1).to_numpy()  # level: not for the first day
+                frame, raw = frame[known], raw[known]
             train, test = split_weeks(frame, every=config.test_every_nth_week)
             if len(train) < config.batch_size:
                 raise TsganError(f"only {len(train)} training days, fewer than batch_size "
                                  f"{config.batch_size}; give more data or a smaller batch")
             self.split = describe_split(train, test)
+            if raw is not None:
+                self.train_conditions = raw.loc[train.index]
+                self.test_conditions = raw.loc[test.index]
+                self.split["n_without_conditions"] = int(len(days) - len(frame))
             self.data_source = self.data_source or "DataFrame"
             return train, test
         sampler = TOY_SAMPLERS[config.preset]
@@ -160,7 +177,13 @@ class PriceGAN:
         test_arr = self.test_data.to_numpy(np.float64)
         self.data_fingerprint = fingerprint(train_arr, test_arr)
         self.scaler = Scaler(config.scaler, per_feature=config.scaler_per_feature).fit(train_arr)
-        scaled = self.scaler.transform(train_arr).astype(np.float32)
+        self.condition_encoder = None
+        if config.conditions:
+            from tsgan.conditions import ConditionEncoder
+
+            self.condition_encoder = ConditionEncoder.fit(self.train_conditions,
+                                                          config.conditions)
+        scaled = self._training_rows()
         gan = self._build_gan()
         checkpointer = None
         if run_dir is not None:
@@ -177,6 +200,20 @@ class PriceGAN:
             checkpointer = checkpoints.Checkpointer(Path(run_dir), every)
         return self._train(gan, scaled, progress, callback, callback_every, checkpointer)
 
+    def _training_rows(self) -> np.ndarray:
+        """Training rows in model space: the scaled day, then its encoded conditions."""
+        assert self.train_data is not None
+        scaled = self.scaler.transform(self.train_data.to_numpy(np.float64))
+        if self.condition_encoder is not None:
+            encoded = self.condition_encoder.encode(self.train_conditions)
+            scaled = np.hstack([scaled, encoded])
+        return scaled.astype(np.float32)
+
+    @property
+    def condition_names(self) -> list[str]:
+        """The conditions this model generates under (empty: unconditional)."""
+        return list(self.config.conditions)
+
     def _build_gan(self) -> Any:
         """Seed, build G, D, the GAN and both optimisers (under the strategy's scope)."""
         from tsgan.distribute import check_global_batch, resolve_strategy, scope
@@ -186,16 +223,22 @@ class PriceGAN:
         config = self.config
         self.strategy = strategy = resolve_strategy(self.strategy)
         check_global_batch(config.batch_size, strategy)
+        if config.ema_decay and strategy is not None and strategy.num_replicas_in_sync > 1:
+            raise TsganError("ema_decay is not supported with a multi-replica strategy; "
+                             "train with --strategy default or ema_decay 0")
         _seed_everything(config.seed)
         dim = len(self.columns)
+        cond_dim = self.condition_encoder.width if self.condition_encoder is not None else 0
         with scope(strategy):  # models, optimisers and seed state as (mirrored) variables
-            self.generator = build_generator(config, dim)
-            self.discriminator = build_discriminator(config, dim)
-            gan = GAN(self.generator, self.discriminator, config.latent_dim, loss=config.loss,
+            generator = build_generator(config, dim, cond_dim)
+            self.discriminator = build_discriminator(config, dim, cond_dim)
+            gan = GAN(generator, self.discriminator, config.latent_dim, loss=config.loss,
                       label_smoothing=config.label_smoothing, seed=config.seed,
-                      critic_steps=config.critic_steps, gp_weight=config.gp_weight)
+                      critic_steps=config.critic_steps, gp_weight=config.gp_weight,
+                      condition_dim=cond_dim, ema_decay=config.ema_decay)
             gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
                         g_optimizer=build_optimizer(config, config.g_lr))
+        self.generator = gan.sampling_generator  # with ema_decay: the weight average
         self._sample_fn = None
         return gan
 
@@ -227,37 +270,82 @@ class PriceGAN:
         if self.generator is None or self.scaler is None:
             raise TsganError("the model is not trained yet; call fit() or load a run first")
 
-    def _generate(self, noise: np.ndarray) -> np.ndarray:
+    def _generate(self, noise: np.ndarray, encoded: np.ndarray | None) -> np.ndarray:
         import tensorflow as tf
 
         if self._sample_fn is None:
             generator = self.generator
             spec = tf.TensorSpec([None, self.config.latent_dim], tf.float32)
-            self._sample_fn = tf.function(lambda z: generator(z, training=False),
-                                          input_signature=[spec])
-        return self._sample_fn(tf.constant(noise, tf.float32)).numpy()
+            if self.condition_names:
+                cspec = tf.TensorSpec([None, self.condition_encoder.width], tf.float32)
+                self._sample_fn = tf.function(lambda z, c: generator([z, c], training=False),
+                                              input_signature=[spec, cspec])
+            else:
+                self._sample_fn = tf.function(lambda z: generator(z, training=False),
+                                              input_signature=[spec])
+        if encoded is None:
+            return self._sample_fn(tf.constant(noise, tf.float32)).numpy()
+        return self._sample_fn(tf.constant(noise, tf.float32),
+                               tf.constant(encoded, tf.float32)).numpy()
 
-    def sample(self, n: int, seed: int | None = None) -> pd.DataFrame:
+    def conditions_for(self, n: int, conditions: Any = None,
+                       seed: int | None = None) -> pd.DataFrame:
+        """The raw conditions ``sample(n, conditions=...)`` generates under (n rows).
+
+        ``conditions``: None (training days' conditions at random), a mapping of fixed
+        values or sets (``{"month": 1, "weekday": "sat"}``) or a frame with one row per day
+        (or one row for all); see :func:`tsgan.conditions.request_conditions`.
+        """
+        self._require_fitted()
+        from tsgan.conditions import request_conditions
+
+        names = self.condition_names
+        if not names:
+            if conditions is not None and len(conditions) > 0:
+                raise TsganError("this model was trained without conditions; train with "
+                                 "--conditions to generate for a calendar situation")
+            return pd.DataFrame(index=range(n))
+        rng = np.random.default_rng(None if seed is None else [int(seed), 17])
+        return request_conditions(self.train_conditions, names, n, rng, conditions)
+
+    def sample(self, n: int, seed: int | None = None, conditions: Any = None,
+               return_conditions: bool = False) -> pd.DataFrame:
         """``n`` synthetic rows in original units with columns :attr:`columns`.
 
         The same ``seed`` gives the same rows; None draws fresh noise. Generated in chunks of
         :data:`SAMPLE_CHUNK` rows through a compiled generator call (no ``predict`` overhead).
+
+        A conditional model generates each row under one row of conditions: see
+        :meth:`conditions_for` for what ``conditions`` may be. ``return_conditions`` puts the
+        raw conditions after the value columns.
         """
         self._require_fitted()
         if isinstance(n, bool) or int(n) != n or n <= 0:
             raise TsganError(f"number of samples must be a positive integer, got {n!r}")
         n = int(n)
+        raw = self.conditions_for(n, conditions, seed)
+        encoded = self.condition_encoder.encode(raw) if self.condition_names else None
         rng = np.random.default_rng(seed)
         out = np.empty((n, len(self.columns)), dtype=np.float64)
         for start in range(0, n, SAMPLE_CHUNK):
             size = min(SAMPLE_CHUNK, n - start)
             noise = rng.standard_normal((size, self.config.latent_dim), dtype=np.float32)
-            out[start:start + size] = self._generate(noise)
+            part = None if encoded is None else encoded[start:start + size]
+            out[start:start + size] = self._generate(noise, part)
         values = self.scaler.inverse_transform(out)
-        return pd.DataFrame(values, columns=self.columns)
+        frame = pd.DataFrame(values, columns=self.columns)
+        if return_conditions and self.condition_names:
+            frame = pd.concat([frame, raw.reset_index(drop=True)], axis=1)
+        return frame
 
-    def discriminate(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """D's probability that each row (original units) is real; shape (n,)."""
+    def discriminate(self, data: pd.DataFrame | np.ndarray,
+                     conditions: pd.DataFrame | None = None) -> np.ndarray:
+        """D's probability that each row (original units) is real; shape (n,).
+
+        A conditional model judges each row under its conditions: give them as a frame (one
+        row per data row), or pass a day frame indexed by date and they are computed from it
+        (``level`` of a day without days before it in the frame: that day's own mean).
+        """
         self._require_fitted()
         if isinstance(data, pd.DataFrame):
             cols = [c for c in self.columns if c in data.columns]
@@ -273,14 +361,39 @@ class PriceGAN:
         import tensorflow as tf
 
         z = self.scaler.transform(arr).astype(np.float32)
+        encoded = None
+        if self.condition_names:
+            raw = self._conditions_of(data, conditions, arr)
+            encoded = self.condition_encoder.encode(raw)
         out = []
         for start in range(0, len(z), SAMPLE_CHUNK):
             chunk = tf.constant(z[start:start + SAMPLE_CHUNK])
+            if encoded is not None:
+                chunk = [chunk, tf.constant(encoded[start:start + SAMPLE_CHUNK])]
             out.append(self.discriminator(chunk, training=False).numpy().reshape(-1))
         values = np.concatenate(out) if out else np.empty(0)
         if _from_logits(self.discriminator):
             values = 1.0 / (1.0 + np.exp(-values.astype(np.float64)))
         return values.astype(np.float64)
+
+    def _conditions_of(self, data: Any, conditions: pd.DataFrame | None,
+                       arr: np.ndarray) -> pd.DataFrame:
+        from tsgan.conditions import condition_frame, request_conditions
+
+        names = self.condition_names
+        if conditions is not None:
+            if not isinstance(conditions, pd.DataFrame) or len(conditions) != len(arr):
+                raise TsganError(f"give one row of conditions per row to discriminate "
+                                 f"({len(arr)})")
+            return request_conditions(self.train_conditions, names, len(arr),
+                                      np.random.default_rng(0), conditions)
+        if not isinstance(data, pd.DataFrame) or not isinstance(data.index, pd.DatetimeIndex):
+            raise TsganError(f"this model is conditioned on {', '.join(names)}: pass a day "
+                             f"frame indexed by date, or conditions=")
+        raw = condition_frame(data, names, self.config.level_days, self.columns)
+        if "level" in raw:
+            raw["level"] = raw["level"].fillna(pd.Series(arr.mean(axis=1), index=raw.index))
+        return raw
 
     # ------------------------------------------------------------------ persistence
     def save(self, run_dir: str | os.PathLike[str]) -> Path:
@@ -321,7 +434,7 @@ def resume(run_dir: str | os.PathLike[str], progress: bool = False,
     model, record = read_run_start(run_dir)
     every = record.get("checkpoint_every", 0) if checkpoint_every is None else checkpoint_every
     every = _check_every(every)
-    scaled = model.scaler.transform(model.train_data.to_numpy(np.float64)).astype(np.float32)
+    scaled = model._training_rows()
     gan = model._build_gan()
     checkpointer = checkpoints.Checkpointer(Path(run_dir), every, resume=True)
     return model._train(gan, scaled, progress, None, 0, checkpointer)

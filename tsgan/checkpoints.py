@@ -99,7 +99,8 @@ class TrainState:
 
 
 def gan_variables(gan: Any) -> list[Any]:
-    """Every variable training changes, in a fixed order: G, D, both optimisers, random state.
+    """Every variable training changes, in a fixed order: G, D, both optimisers, random state
+    (and G's weight average with ``ema_decay``).
 
     ``Layer.variables`` includes the layers' own seed generators (dropout); the GAN's
     ``noise_seed`` state draws the batches and the noise of the resident (single-device)
@@ -108,7 +109,8 @@ def gan_variables(gan: Any) -> list[Any]:
     seen: set[int] = set()
     out = []
     groups = (gan.generator.variables, gan.discriminator.variables, gan.d_optimizer.variables,
-              gan.g_optimizer.variables, [gan.noise_seed.state])
+              gan.g_optimizer.variables, [gan.noise_seed.state],
+              gan.ema_generator.variables if gan.ema_generator is not None else [])
     for group in groups:
         for var in group:
             if id(var) not in seen:

@@ -170,6 +170,16 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                         "GPUs, or TSGAN_CPU_DEVICES logical CPUs), multiworker (cluster from "
                         "TF_CONFIG; only the chief writes the run); --batch-size is the "
                         "global batch (see docs/scaling.md)")
+    p.add_argument("--conditions", metavar="LIST",
+                   help="smard: train a conditional GAN on these comma-separated conditions: "
+                        "month, weekday, holiday (German public holiday), level (mean price "
+                        "of the 7 days before), 'calendar' (= month,weekday,holiday), or "
+                        "numeric columns of a daily --data file; 'none' = unconditional "
+                        "(default: the preset's)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
+                   help="override any configuration field (repeatable), value as JSON or "
+                        "text, e.g. --set loss=wgan-gp --set learning_rate=1e-4 --set "
+                        "discriminator.shape_features=true (fields: docs/interfaces.md)")
     p.add_argument("--overwrite", action="store_true",
                    help="allow writing into a run directory that already holds a run")
     p.add_argument("--checkpoint-every", type=non_negative_int, metavar="N",
@@ -219,7 +229,8 @@ def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
 #: training options ``--resume`` refuses (the run's own settings apply) and their defaults
 _RESUME_CONFLICTS = {"preset": "smard", "data": None, "column": None, "iterations": None,
                      "batch_size": None, "latent_dim": None, "seed": 0, "run_dir": None,
-                     "snapshot_every": None, "overwrite": False, "strategy": "default"}
+                     "snapshot_every": None, "overwrite": False, "strategy": "default",
+                     "conditions": None, "settings": []}
 
 
 def _resume(args: argparse.Namespace) -> int:
@@ -286,8 +297,11 @@ def _train(args: argparse.Namespace, run_dir: Path) -> int:
         "snapshot_every": args.snapshot_every,
         "seed": args.seed,
     }
-    model = PriceGAN(preset=args.preset, strategy=strategy,
-                     **{k: v for k, v in overrides.items() if v is not None})
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    overrides.update(parse_settings(args.settings))
+    if args.conditions is not None:
+        overrides["conditions"] = parse_condition_list(args.conditions)
+    model = PriceGAN(preset=args.preset, strategy=strategy, **overrides)
     data = None
     if args.preset == "smard":
         from tsgan.sources import load_days
@@ -304,6 +318,47 @@ def _train(args: argparse.Namespace, run_dir: Path) -> int:
     if not args.chief:
         return 0
     return _after_training(args, run_dir)
+
+
+def parse_condition_list(text: str) -> list[str]:
+    """``--conditions``: comma-separated names; ``calendar`` expands, ``none`` is empty."""
+    names: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if part.lower() == "none":
+            continue
+        if part.lower() == "calendar":
+            names += ["month", "weekday", "holiday"]
+        elif part:
+            names.append(part)
+    return names
+
+
+def parse_settings(items: Sequence[str]) -> dict[str, Any]:
+    """``--set KEY=VALUE`` items as config overrides (``net.field`` keys nest; JSON values).
+
+    A value that is not JSON is taken as a string (``--set loss=wgan-gp``).
+    """
+    import json
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise TsganError(f"--set expects KEY=VALUE, got {item!r}")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        head, dot, field = key.partition(".")
+        if dot:
+            if head not in ("generator", "discriminator") or not field:
+                raise TsganError(f"--set {key}: only generator.FIELD and discriminator.FIELD "
+                                 f"nest")
+            out.setdefault(head, {})[field] = value
+        else:
+            out[key] = value
+    return out
 
 
 def _after_training(args: argparse.Namespace, run_dir: Path) -> int:
@@ -328,13 +383,49 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("--run", required=True, metavar="DIR", help="run directory from tsgan train")
-    p.add_argument("-n", type=positive_int, required=True, metavar="N",
-                   help="number of scenarios")
+    p.add_argument("-n", type=positive_int, metavar="N",
+                   help="number of scenarios (required unless --condition-file gives one row "
+                        "per scenario)")
     p.add_argument("--seed", type=non_negative_int, metavar="N",
                    help="random seed (same seed, same scenarios)")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="output file, .csv or .parquet (written atomically)")
+    g = p.add_argument_group(
+        "conditions (runs trained with --conditions; unnamed conditions follow the training "
+        "days that match the named ones)")
+    g.add_argument("--month", metavar="M", help="month(s): 1-12 or jan-dec, lists and ranges "
+                   "(e.g. 1 or dec,jan,feb or 6-8)")
+    g.add_argument("--weekday", metavar="D", help="weekday(s): mon-sun or 0-6 (0 = Monday), "
+                   "lists and ranges (e.g. sat or mon-fri)")
+    g.add_argument("--holiday", metavar="0|1", help="German public holiday (1) or not (0)")
+    g.add_argument("--level", metavar="EUR", help="mean price of the 7 days before, EUR/MWh")
+    g.add_argument("--condition", action="append", default=[], metavar="NAME=VALUE",
+                   help="any condition of the run, e.g. a user column (repeatable)")
+    g.add_argument("--condition-file", metavar="FILE",
+                   help="CSV with one row of conditions per scenario (columns: the run's "
+                        "conditions; a 'date' column fills in month, weekday and holiday)")
     p.set_defaults(func=cmd_generate)
+
+
+def _generate_conditions(args: argparse.Namespace) -> Any:
+    """The conditions ``tsgan generate`` asks for: None, a mapping or a frame (from a file)."""
+    given: dict[str, Any] = {}
+    for name in ("month", "weekday", "holiday", "level"):
+        if getattr(args, name) is not None:
+            given[name] = getattr(args, name)
+    for item in args.condition:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise TsganError(f"--condition expects NAME=VALUE, got {item!r}")
+        given[key.strip()] = value.strip()
+    if args.condition_file:
+        if given:
+            raise TsganError("--condition-file cannot be combined with --month/--weekday/"
+                             "--holiday/--level/--condition")
+        from tsgan.sources import read_condition_file
+
+        return read_condition_file(args.condition_file)
+    return given or None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -351,10 +442,27 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from tsgan.api import load
     from tsgan.scenarios import PRICE_CSV_FORMAT, write_scenarios
 
+    conditions = _generate_conditions(args)
+    n = args.n
+    if n is None:
+        if conditions is None or not hasattr(conditions, "columns"):
+            raise TsganError("give -n N (or --condition-file with one row per scenario)")
+        n = len(conditions)
+    elif hasattr(conditions, "columns") and len(conditions) not in (1, n):
+        raise TsganError(f"--condition-file has {len(conditions)} rows but -n is {n}; drop -n "
+                         f"to get one scenario per row")
+    elif hasattr(conditions, "columns") and len(conditions) == 1 and n > 1:
+        conditions = conditions.loc[[0] * n].reset_index(drop=True)
     model = load(args.run)
+    if conditions is not None and not model.condition_names:
+        raise TsganError(f"run {args.run} was trained without conditions; train with "
+                         f"--conditions to generate for a calendar situation")
+    if hasattr(conditions, "columns"):  # validate and complete (date → calendar) up front
+        conditions = model.conditions_for(n, conditions)
     float_format = PRICE_CSV_FORMAT if model.config.preset == "smard" else None
-    write_scenarios(model, args.n, out, seed=args.seed, float_format=float_format)
-    print(f"wrote {args.n} scenarios to {out}", file=sys.stderr)
+    write_scenarios(model, n, out, seed=args.seed, float_format=float_format,
+                    conditions=conditions)
+    print(f"wrote {n} scenarios to {out}", file=sys.stderr)
     return 0
 
 

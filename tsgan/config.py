@@ -93,6 +93,9 @@ class GANConfig:
     #: WGAN-GP only: critic updates per generator update, and the gradient-penalty weight.
     critic_steps: int = 5
     gp_weight: float = 10.0
+    #: Exponential moving average of G's weights (0 = off; e.g. 0.999): samples come from the
+    #: average, which smooths the generator's step-to-step oscillation.
+    ema_decay: float = 0.0
     optimizer: str = "adam"
     learning_rate: float = 2e-4
     g_learning_rate: float | None = None
@@ -112,6 +115,11 @@ class GANConfig:
     jit_compile: bool = False
     scaler: str = "none"
     scaler_per_feature: bool = False
+    #: Conditional GAN (smard only): condition names — ``month``, ``weekday``, ``holiday``,
+    #: ``level`` (mean price of the ``level_days`` days before) or user columns of the day
+    #: frame; empty = unconditional. See :mod:`tsgan.conditions`.
+    conditions: list[str] = field(default_factory=list)
+    level_days: int = 7
     test_every_nth_week: int = 5
     train_size: int = 10_000
     test_size: int = 2_000
@@ -133,7 +141,7 @@ class GANConfig:
         """Raise TsganError for inconsistent values; returns self."""
         for name in ("latent_dim", "batch_size", "iterations", "log_every",
                      "steps_per_execution", "lr_decay_steps", "snapshot_size", "train_size",
-                     "test_size"):
+                     "test_size", "level_days"):
             value = getattr(self, name)
             if isinstance(value, bool) or int(value) != value or value <= 0:
                 raise TsganError(f"{name} must be a positive integer, got {value!r}")
@@ -166,8 +174,15 @@ class GANConfig:
         self.critic_steps = int(self.critic_steps)
         if not float(self.gp_weight) >= 0.0:
             raise TsganError(f"gp_weight must be >= 0, got {self.gp_weight!r}")
+        if not 0.0 <= float(self.ema_decay) < 1.0:
+            raise TsganError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}")
         self.generator.validate("generator")
         self.discriminator.validate("discriminator")
+        from tsgan.conditions import check_names
+
+        self.conditions = check_names(self.conditions)
+        if self.conditions and self.preset != "smard":
+            raise TsganError(f"conditions apply to the smard preset only, not {self.preset!r}")
         if self.loss == "wgan-gp":
             if self.discriminator.output_activation != "linear":
                 raise TsganError("loss 'wgan-gp' needs discriminator.output_activation "

@@ -177,6 +177,23 @@ def evaluate_arrays(train: Any, test: Any, sources: dict[str, Any], seed: int = 
     return table
 
 
+def sample_like_test(model: Any, n: int, seed: int) -> np.ndarray:
+    """``n`` GAN rows to compare with the held-out days (float64 array).
+
+    A conditional model generates under the held-out days' own conditions (each day's
+    calendar and level once when ``n`` equals their number, else drawn from them with
+    ``seed``), so its scenarios answer the question a user asks it: days for *this*
+    calendar situation. An unconditional model samples freely.
+    """
+    conditions = None
+    if model.condition_names:
+        conditions = model.test_conditions.reset_index(drop=True)
+        if n != len(conditions):
+            pick = np.random.default_rng([int(seed), 23]).integers(0, len(conditions), n)
+            conditions = conditions.iloc[pick].reset_index(drop=True)
+    return model.sample(n, seed=seed, conditions=conditions).to_numpy(np.float64)
+
+
 def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
                  seed: int = 0) -> pd.DataFrame:
     """Evaluate a saved run: its GAN's samples and every baseline against its held-out data.
@@ -197,7 +214,7 @@ def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
     n = int(n) if n is not None else len(test_df)
     if n < 2:
         raise TsganError(f"need at least 2 samples per source, got -n {n}")
-    sources: dict[str, np.ndarray] = {"gan": model.sample(n, seed=seed).to_numpy(np.float64)}
+    sources: dict[str, np.ndarray] = {"gan": sample_like_test(model, n, seed)}
     kde_factor = None
     kde_scores: dict[float, float] = {}
     kde_memorisation: dict[float, float] = {}

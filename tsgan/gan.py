@@ -55,13 +55,25 @@ class GAN(keras.Model):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  loss: str = "bce", label_smoothing: float = 0.0, seed: int | None = None,
-                 critic_steps: int = 5, gp_weight: float = 10.0, **kwargs: Any) -> None:
+                 critic_steps: int = 5, gp_weight: float = 10.0, condition_dim: int = 0,
+                 ema_decay: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if loss not in LOSSES:
             raise ValueError(f"unknown GAN loss {loss!r}; valid: {', '.join(LOSSES)}")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
+        self.condition_dim = int(condition_dim)
+        self.data_dim = int(generator.outputs[0].shape[-1])
+        self.ema_decay = float(ema_decay)
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise TsganError(f"ema_decay must be in [0, 1), got {ema_decay!r}")
+        #: With ``ema_decay``: a copy of G whose weights are the exponential moving average
+        #: of G's after every generator update (what sampling should use).
+        self.ema_generator: keras.Model | None = None
+        if self.ema_decay:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
         self.loss_name = loss
         self.label_smoothing = float(label_smoothing)
         self.from_logits = _output_activation(discriminator) == "linear"
@@ -122,13 +134,57 @@ class GAN(keras.Model):
         mine = tf.gather(full, ctx.replica_id_in_sync_group, axis=1)
         return tf.reshape(mine, [parts * batch_size, self.latent_dim])
 
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """The generator to sample from: the weight average with ``ema_decay``, else G."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def update_ema(self) -> None:
+        """``ema ← decay · ema + (1 − decay) · G`` for every weight (batch-norm statistics too).
+
+        Runs after each generator update. Multi-replica strategies are refused at
+        construction time by :mod:`tsgan.api` (a replica cannot update the copy alone).
+        """
+        assert self.ema_generator is not None
+        decay = self.ema_decay
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights,
+                                   strict=True):
+            if "float" in str(average.dtype):
+                average.assign(decay * average + (1.0 - decay) * weight)
+            else:
+                average.assign(weight)  # integer state (seed generators): copy
+
+    # ------------------------------------------------------------------ networks
+    def generate(self, noise: tf.Tensor, condition: tf.Tensor | None = None,
+                 training: bool = False) -> tf.Tensor:
+        """G(noise | condition) in model space (``condition`` only for a conditional GAN)."""
+        if self.condition_dim:
+            return self.generator([noise, condition], training=training)
+        return self.generator(noise, training=training)
+
+    def score(self, x: tf.Tensor, condition: tf.Tensor | None = None,
+              training: bool = False) -> tf.Tensor:
+        """D(x | condition): logits / probabilities (BCE) or critic scores (WGAN-GP)."""
+        if self.condition_dim:
+            return self.discriminator([x, condition], training=training)
+        return self.discriminator(x, training=training)
+
+    def split_batch(self, data: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None]:
+        """A training row is ``[day | encoded conditions]``: the two parts (or day, None)."""
+        data = tf.cast(data, tf.float32)
+        if not self.condition_dim:
+            return data, None
+        return data[:, :self.data_dim], data[:, self.data_dim:]
+
     def gradient_penalty(self, real: tf.Tensor, fake: tf.Tensor,
-                         alpha: tf.Tensor | None = None) -> tf.Tensor:
+                         alpha: tf.Tensor | None = None,
+                         condition: tf.Tensor | None = None) -> tf.Tensor:
         """Per-example ``(‖∇ₓD(x̂)‖₂ − 1)²`` at ``x̂ = αx + (1−α)G(z)``, shape (batch,).
 
         ``alpha`` (batch, 1) defaults to U[0, 1] draws from the model's seeded stream. Call it
         under the critic's weight tape: the input gradient is taken in a nested tape, so the
-        penalty's own gradient with respect to D's weights (double backprop) is recorded.
+        penalty's own gradient with respect to D's weights (double backprop) is recorded. For
+        a conditional critic the gradient is taken with respect to the day only.
         """
         real = tf.cast(real, tf.float32)
         if alpha is None:
@@ -136,27 +192,37 @@ class GAN(keras.Model):
         mixed = alpha * real + (1.0 - alpha) * fake
         with tf.GradientTape() as tape:
             tape.watch(mixed)
-            score = self.discriminator(mixed, training=True)
+            score = self.score(mixed, condition, training=True)
         grad = tape.gradient(score, mixed)
         norm = tf.sqrt(tf.reduce_sum(tf.square(grad), axis=1) + GP_EPSILON)
         return tf.square(norm - 1.0)
 
     # ------------------------------------------------------------------ steps
-    def discriminator_step(self, real: tf.Tensor, noise: tf.Tensor) -> dict[str, tf.Tensor]:
+    def _score_both(self, real: tf.Tensor, fake: tf.Tensor,
+                    condition: tf.Tensor | None) -> tuple[tf.Tensor, tf.Tensor]:
+        """D on real and generated rows in one call (both under the same conditions)."""
+        n_real = tf.shape(real)[0]
+        both = None if condition is None else tf.concat([condition, condition], axis=0)
+        out = tf.reshape(self.score(tf.concat([real, fake], axis=0), both, training=True),
+                         [-1])
+        return out[:n_real], out[n_real:]
+
+    def discriminator_step(self, real: tf.Tensor, noise: tf.Tensor,
+                           condition: tf.Tensor | None = None) -> dict[str, tf.Tensor]:
         """One D update on ``real`` and ``G(noise)``; G runs frozen (``training=False``).
 
-        Returns d_loss, d_acc_real, d_acc_fake, each averaged over the global batch. With
-        ``loss="wgan-gp"`` this is one critic update (:meth:`critic_step`).
+        A conditional GAN generates under the real rows' own conditions, so D compares real
+        and generated days of the same calendar situation. Returns d_loss, d_acc_real,
+        d_acc_fake, each averaged over the global batch. With ``loss="wgan-gp"`` this is one
+        critic update (:meth:`critic_step`).
         """
         if self.loss_name == "wgan-gp":
-            return self.critic_step(real, noise)
+            return self.critic_step(real, noise, condition)
         real = tf.cast(real, tf.float32)
-        fake = tf.stop_gradient(self.generator(noise, training=False))
-        n_real = tf.shape(real)[0]
+        fake = tf.stop_gradient(self.generate(noise, condition, training=False))
         weights = self.discriminator.trainable_weights
         with tf.GradientTape() as tape:
-            out = self.discriminator(tf.concat([real, fake], axis=0), training=True)
-            out_real, out_fake = out[:n_real], out[n_real:]
+            out_real, out_fake = self._score_both(real, fake, condition)
             per_example = (self._per_example_bce(1.0 - self.label_smoothing, out_real)
                            + self._per_example_bce(0.0, out_fake))
             loss = tf.nn.compute_average_loss(per_example)
@@ -168,21 +234,19 @@ class GAN(keras.Model):
             "d_acc_fake": tf.nn.compute_average_loss(1.0 - self._says_real(out_fake)),
         }
 
-    def critic_step(self, real: tf.Tensor, noise: tf.Tensor) -> dict[str, tf.Tensor]:
+    def critic_step(self, real: tf.Tensor, noise: tf.Tensor,
+                    condition: tf.Tensor | None = None) -> dict[str, tf.Tensor]:
         """One WGAN-GP critic update: minimise ``D(fake) − D(real) + gp_weight · GP``.
 
         G runs frozen (``training=False``, outputs behind ``stop_gradient``). Accuracies use
         the threshold halfway between the mean real and the mean generated score.
         """
         real = tf.cast(real, tf.float32)
-        fake = tf.stop_gradient(self.generator(noise, training=False))
-        n_real = tf.shape(real)[0]
+        fake = tf.stop_gradient(self.generate(noise, condition, training=False))
         weights = self.discriminator.trainable_weights
         with tf.GradientTape() as tape:
-            out = tf.reshape(self.discriminator(tf.concat([real, fake], axis=0), training=True),
-                             [-1])
-            out_real, out_fake = out[:n_real], out[n_real:]
-            penalty = self.gradient_penalty(real, fake)
+            out_real, out_fake = self._score_both(real, fake, condition)
+            penalty = self.gradient_penalty(real, fake, condition=condition)
             loss = tf.nn.compute_average_loss(out_fake - out_real + self.gp_weight * penalty)
         grads = tape.gradient(loss, weights)
         self.d_optimizer.apply_gradients(zip(grads, weights, strict=True))
@@ -193,7 +257,8 @@ class GAN(keras.Model):
             "d_acc_fake": tf.nn.compute_average_loss(tf.cast(out_fake < middle, tf.float32)),
         }
 
-    def generator_step(self, noise: tf.Tensor) -> dict[str, tf.Tensor]:
+    def generator_step(self, noise: tf.Tensor,
+                       condition: tf.Tensor | None = None) -> dict[str, tf.Tensor]:
         """One G update through a frozen D: maximise log D(G(z)) (non-saturating loss).
 
         Gradients are taken over ``generator.trainable_weights`` only and D runs with
@@ -201,14 +266,16 @@ class GAN(keras.Model):
         """
         weights = self.generator.trainable_weights
         with tf.GradientTape() as tape:
-            fake = self.generator(noise, training=True)
-            out = self.discriminator(fake, training=False)
+            fake = self.generate(noise, condition, training=True)
+            out = self.score(fake, condition, training=False)
             if self.loss_name == "wgan-gp":
                 loss = tf.nn.compute_average_loss(-tf.reshape(out, [-1]))
             else:
                 loss = tf.nn.compute_average_loss(self._per_example_bce(1.0, out))
         grads = tape.gradient(loss, weights)
         self.g_optimizer.apply_gradients(zip(grads, weights, strict=True))
+        if self.ema_decay:
+            self.update_ema()
         return {"g_loss": loss}
 
     def train_step(self, data: Any) -> dict[str, tf.Tensor]:
@@ -216,19 +283,22 @@ class GAN(keras.Model):
 
         The noise for both updates is drawn in one call and split (independent halves). With
         ``loss="wgan-gp"``: ``critic_steps`` critic updates (Python-unrolled, each on the same
-        real batch with its own noise), then the G update; d_loss is their mean.
+        real batch with its own noise), then the G update; d_loss is their mean. A
+        conditional GAN's rows carry their encoded conditions (:meth:`split_batch`); every
+        update generates under the batch's conditions.
         """
-        real = data[0] if isinstance(data, (tuple, list)) else data
+        rows = data[0] if isinstance(data, (tuple, list)) else data
+        real, condition = self.split_batch(rows)
         batch = tf.shape(real)[0]
         k = self.critic_steps
         noise = self.step_noise(batch, k + 1)  # one draw for all updates: fewer random ops
         d_losses = []
         for i in range(k):
-            logs = self.discriminator_step(real, noise[i * batch:(i + 1) * batch])
+            logs = self.discriminator_step(real, noise[i * batch:(i + 1) * batch], condition)
             d_losses.append(logs["d_loss"])
         if k > 1:
             logs["d_loss"] = tf.add_n(d_losses) / float(k)
-        logs.update(self.generator_step(noise[k * batch:]))
+        logs.update(self.generator_step(noise[k * batch:], condition))
         return {name: logs[name] for name in METRIC_NAMES}
 
 

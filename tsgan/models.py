@@ -124,18 +124,27 @@ def _check_options(net: NetworkConfig, what: str, allowed: bool) -> None:
 
 
 def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
-              discriminator: bool = False) -> keras.Model:
+              discriminator: bool = False, condition_dim: int = 0) -> keras.Model:
     """A functional MLP ``Input((input_dim,))`` → hidden layers → ``Dense(output_dim)``.
 
     Hidden layer i: Dense → [BatchNormalization] → activation → [Dropout]. With batch
     normalisation the Dense layer has no bias (BN's beta replaces it). With
     ``discriminator=True`` the options of :data:`DISCRIMINATOR_OPTIONS` apply (module
     docstring); otherwise setting any of them raises TsganError.
+
+    ``condition_dim > 0`` makes a conditional network with two inputs ``[x, condition]``:
+    the encoded conditions are concatenated to the input (after the discriminator's front
+    end, which sees the day only).
     """
     _check_options(net, name, discriminator)
     sn = discriminator and net.spectral_norm
     inputs = keras.Input(shape=(int(input_dim),), name=f"{name}_input")
     x = _front_end(inputs, net, name) if discriminator else inputs
+    model_inputs: Any = inputs
+    if condition_dim:
+        condition = keras.Input(shape=(int(condition_dim),), name=f"{name}_condition")
+        x = keras.layers.Concatenate(name=f"{name}_conditioned")([x, condition])
+        model_inputs = [inputs, condition]
     for i, units in enumerate(net.units):
         x = _dense(units, net, f"{name}_dense_{i}", sn, use_bias=not net.batch_norm,
                    kernel_initializer=net.initializer)(x)
@@ -154,17 +163,22 @@ def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
                      kernel_initializer="glorot_uniform")(x)
     if sn and net.output_activation != "linear":
         outputs = keras.layers.Activation(net.output_activation, name=f"{name}_out_act")(outputs)
-    return keras.Model(inputs, outputs, name=name)
+    return keras.Model(model_inputs, outputs, name=name)
 
 
-def build_generator(config: GANConfig, data_dim: int) -> keras.Model:
-    """Generator: ``latent_dim`` Gaussian noise → ``data_dim`` values in model (scaled) space."""
-    return build_mlp(config.latent_dim, data_dim, config.generator, "generator")
+def build_generator(config: GANConfig, data_dim: int, condition_dim: int = 0) -> keras.Model:
+    """Generator: ``latent_dim`` Gaussian noise (+ encoded conditions) → ``data_dim`` values
+    in model (scaled) space."""
+    return build_mlp(config.latent_dim, data_dim, config.generator, "generator",
+                     condition_dim=condition_dim)
 
 
-def build_discriminator(config: GANConfig, data_dim: int) -> keras.Model:
-    """Discriminator: ``data_dim`` values → one probability (sigmoid) or logit (linear)."""
-    return build_mlp(data_dim, 1, config.discriminator, "discriminator", discriminator=True)
+def build_discriminator(config: GANConfig, data_dim: int,
+                        condition_dim: int = 0) -> keras.Model:
+    """Discriminator: ``data_dim`` values (+ encoded conditions) → one probability (sigmoid)
+    or logit (linear)."""
+    return build_mlp(data_dim, 1, config.discriminator, "discriminator", discriminator=True,
+                     condition_dim=condition_dim)
 
 
 def build_optimizer(config: GANConfig, learning_rate: float) -> keras.optimizers.Optimizer:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,67 @@ def plot_day_overlay(real: Any, generated: Any, path: PathLike,
     ax.set_title(title or f"{len(gen):,} generated days (blue) over {len(real):,} real days "
                           "(grey)")
     return _save(fig, path)
+
+
+#: The calendar situations of the conditional plot: (title, conditions asked for).
+CONDITION_PANELS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("January weekdays", {"month": 1, "weekday": "mon-fri", "holiday": 0}),
+    ("July Sundays", {"month": 7, "weekday": 6}),
+)
+
+
+def plot_condition_panels(panels: Sequence[tuple[str, Any, Any]], path: PathLike) -> Path:
+    """One panel per calendar situation: generated days (blue) over the real days of that
+    situation (grey), the two means as thick lines, on a shared price axis.
+
+    ``panels``: (title, real days, generated days). If the blue bundle moves with the grey
+    one from panel to panel, the model follows its conditions.
+    """
+    fig = _figure(6.5 * len(panels), 5.5)
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    arrays = [(_as_2d(r, "real days"), _as_2d(g, "generated days")) for _, r, g in panels]
+    lo, hi = _padded(*_view_range(np.vstack([a for a, _ in arrays]),
+                                  np.vstack([b for _, b in arrays])))
+    for ax, (title, _, _), (real, gen) in zip(axes, panels, arrays, strict=True):
+        _day_lines(ax, real, REAL_GREY, _line_alpha(len(real), 0.35), 0.6)
+        _day_lines(ax, gen, GEN_BLUE, _line_alpha(len(gen), 0.3), 0.8)
+        hours = np.arange(real.shape[1])
+        ax.plot(hours, real.mean(axis=0), color="black", lw=2.5, zorder=5, label="real mean")
+        ax.plot(hours, gen.mean(axis=0), color="#08306b", lw=2.5, ls="--", zorder=6,
+                label="generated mean")
+        ax.set_ylim(lo, hi)
+        _hour_axis(ax, real.shape[1])
+        ax.set_title(f"{title}: {len(gen):,} generated (blue), {len(real):,} real (grey)",
+                     fontsize=10)
+        ax.legend(loc="upper left", fontsize=8)
+    return _save(fig, path)
+
+
+def condition_panels(run: Any, max_generated: int = 300) -> list[tuple[str, Any, Any]]:
+    """The :data:`CONDITION_PANELS` of a conditional run: real days of each situation (train
+    and held-out) and as many generated days (at most ``max_generated``) asked for with it."""
+    import pandas as pd
+
+    names = list(run.condition_names)
+    real_all = pd.concat([run.train_data, run.test_data])[run.columns]
+    raw_all = pd.concat([run.train_conditions, run.test_conditions])
+    panels = []
+    for title, spec in CONDITION_PANELS:
+        wanted = {k: v for k, v in spec.items() if k in names}
+        if not wanted:
+            continue
+        from tsgan.conditions import parse_value
+
+        match = np.ones(len(raw_all), bool)
+        for name, value in wanted.items():
+            match &= np.isin(raw_all[name].to_numpy(np.float64), parse_value(name, value))
+        if not match.any():
+            continue
+        real = real_all.to_numpy(np.float64)[match]
+        n = int(min(max(len(real), 50), max_generated))
+        gen = run.sample(n, seed=PLOT_SEED, conditions=wanted)[run.columns].to_numpy()
+        panels.append((title, real, gen))
+    return panels
 
 
 def plot_hourly_distributions(real: Any, generated: Any, path: PathLike) -> Path:
@@ -628,6 +689,9 @@ def draw_run(run: Any, plots_dir: PathLike) -> list[Path]:
         paths.append(plot_day_overlay(real, gen[:300], plots_dir / "overlay.png"))
         paths.append(plot_hourly_distributions(real, gen, plots_dir / "hourly.png"))
         paths.append(plot_correlation_heatmaps(real, gen, plots_dir / "correlation.png"))
+        panels = condition_panels(run) if getattr(run, "condition_names", None) else []
+        if panels:
+            paths.append(plot_condition_panels(panels, plots_dir / "conditions.png"))
     elif preset == "quadratic":
         gen = values(run.sample(1000, seed=PLOT_SEED))
         paths.append(plot_quadratic(real, gen, plots_dir / "scatter.png",

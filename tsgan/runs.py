@@ -85,9 +85,15 @@ def _write_inputs(model: PriceGAN, run_dir: Path) -> None:
     """scaler.json and data.npz: what training (and a resume) starts from."""
     tsgan_io.write_json(run_dir / "scaler.json", model.scaler.to_dict())
     train, test = model.train_data, model.test_data
+    extra: dict[str, np.ndarray] = {}
+    if model.condition_names:  # raw conditions; the encoder is refitted from them on load
+        extra = {"train_conditions": model.train_conditions.to_numpy(np.float64),
+                 "test_conditions": model.test_conditions.to_numpy(np.float64),
+                 "condition_names": np.asarray(model.condition_names, dtype=str)}
     _save_npz(run_dir / "data.npz", train=train.to_numpy(np.float64),
               test=test.to_numpy(np.float64), train_index=_index_strings(train),
-              test_index=_index_strings(test), columns=np.asarray(model.columns, dtype=str))
+              test_index=_index_strings(test), columns=np.asarray(model.columns, dtype=str),
+              **extra)
 
 
 def write_run_start(model: PriceGAN, run_dir: str | os.PathLike[str],
@@ -271,6 +277,8 @@ def _read_inputs(run_dir: Path, record: dict[str, Any]) -> PriceGAN:
     except (KeyError, ValueError, TypeError) as exc:
         raise TsganError(f"{run_dir / 'data.npz'} is invalid: {exc}") from None
     model.columns = columns
+    if config.conditions:
+        _read_conditions(model, data, run_dir)
     info = record.get("data") or {}
     model.data_source = info.get("source")
     model.data_fingerprint = info.get("fingerprint")
@@ -278,13 +286,44 @@ def _read_inputs(run_dir: Path, record: dict[str, Any]) -> PriceGAN:
     return model
 
 
+def _read_conditions(model: PriceGAN, data: dict[str, np.ndarray], run_dir: Path) -> None:
+    """Raw conditions of a conditional run and the encoder refitted from the training ones."""
+    from tsgan.conditions import ConditionEncoder
+
+    names = list(model.config.conditions)
+    try:
+        stored = [str(c) for c in data["condition_names"]]
+        frames = [pd.DataFrame(data[key], columns=names, index=frame.index)
+                  for key, frame in (("train_conditions", model.train_data),
+                                     ("test_conditions", model.test_data))]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise TsganError(f"{run_dir / 'data.npz'} lacks valid conditions: {exc}") from None
+    if stored != names:
+        raise TsganError(f"run {run_dir} is inconsistent: conditions {stored} in data.npz, "
+                         f"{names} in config.json")
+    for frame in frames:
+        for name in ("month", "weekday", "holiday"):
+            if name in frame:
+                frame[name] = frame[name].astype(np.int64)
+    model.train_conditions, model.test_conditions = frames
+    model.condition_encoder = ConditionEncoder.fit(model.train_conditions, names)
+
+
+def _input_widths(network: Any) -> list[int]:
+    shapes = network.input_shape
+    shapes = shapes if isinstance(shapes, list) else [shapes]
+    return [int(shape[-1]) for shape in shapes]
+
+
 def _check_shapes(model: PriceGAN, run_dir: Path) -> None:
     dim = len(model.columns)
-    g_in = model.generator.input_shape[-1]
+    width = model.condition_encoder.width if model.condition_encoder is not None else 0
+    tail = [width] if width else []
+    g_in = _input_widths(model.generator)
     g_out = model.generator.output_shape[-1]
-    d_in = model.discriminator.input_shape[-1]
-    if g_in != model.config.latent_dim or g_out != dim or d_in != dim \
+    d_in = _input_widths(model.discriminator)
+    if g_in != [model.config.latent_dim, *tail] or g_out != dim or d_in != [dim, *tail] \
             or model.scaler.n_features != dim:
         raise TsganError(f"run {run_dir} is inconsistent: generator {g_in}→{g_out}, "
                          f"discriminator input {d_in}, {dim} columns, latent_dim "
-                         f"{model.config.latent_dim}")
+                         f"{model.config.latent_dim}, condition width {width}")

@@ -40,15 +40,34 @@ def chunk_seeds(seed: int | None, n_chunks: int) -> list[int | None]:
 
 
 def iter_scenario_chunks(
-    model: Sampler, n: int, seed: int | None = None, chunk_rows: int = CHUNK_ROWS
+    model: Sampler, n: int, seed: int | None = None, chunk_rows: int = CHUNK_ROWS,
+    conditions: Any = None,
 ) -> Iterator[pd.DataFrame]:
-    """Yield frames of scenarios with a leading 1-based ``scenario`` column, ``n`` rows in all."""
+    """Yield frames of scenarios with a leading 1-based ``scenario`` column, ``n`` rows in all.
+
+    A conditional model (one with ``condition_names``) gets ``conditions`` — a mapping
+    passed to every chunk, or a frame of ``n`` rows sliced per chunk — and its frames carry
+    the conditions after the values.
+    """
     if n <= 0:
         raise TsganError(f"number of scenarios must be a positive integer, got {n}")
+    conditional = bool(getattr(model, "condition_names", None))
+    if conditions is not None and not conditional and len(conditions) > 0:
+        raise TsganError("this run was trained without conditions; train with --conditions "
+                         "to generate for a calendar situation")
+    if isinstance(conditions, pd.DataFrame) and len(conditions) != n:
+        raise TsganError(f"{len(conditions)} rows of conditions for {n} scenarios")
     sizes = [chunk_rows] * (n // chunk_rows) + ([n % chunk_rows] if n % chunk_rows else [])
     start = 1
     for size, chunk_seed in zip(sizes, chunk_seeds(seed, len(sizes)), strict=True):
-        frame = model.sample(size, seed=chunk_seed).reset_index(drop=True)
+        if conditional:
+            part = conditions.iloc[start - 1:start - 1 + size] \
+                if isinstance(conditions, pd.DataFrame) else conditions
+            frame = model.sample(size, seed=chunk_seed, conditions=part,  # type: ignore[call-arg]
+                                 return_conditions=True)
+        else:
+            frame = model.sample(size, seed=chunk_seed)
+        frame = frame.reset_index(drop=True)
         frame.insert(0, "scenario", np.arange(start, start + size, dtype=np.int64))
         start += size
         yield frame
@@ -61,15 +80,19 @@ def write_scenarios(
     seed: int | None = None,
     chunk_rows: int = CHUNK_ROWS,
     float_format: str | None = PRICE_CSV_FORMAT,
+    conditions: Any = None,
 ) -> Path:
-    """Generate ``n`` scenarios with ``model`` and write them to ``out`` (.csv or .parquet)."""
+    """Generate ``n`` scenarios with ``model`` and write them to ``out`` (.csv or .parquet).
+
+    ``conditions``: for a conditional model, see :func:`iter_scenario_chunks`.
+    """
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise TsganError(f"--out must end in .csv or .parquet, got {out.name!r}")
     if out.is_dir():
         raise TsganError(f"--out {out} is a directory; give a file name ending in {suffix}")
-    chunks = iter_scenario_chunks(model, n, seed, chunk_rows)
+    chunks = iter_scenario_chunks(model, n, seed, chunk_rows, conditions)
     with atomic_path(out) as tmp:
         if suffix == ".csv":
             _write_csv_chunks(chunks, tmp, float_format)

@@ -484,9 +484,51 @@ def _wide_days(file: Path, table: pd.DataFrame, names: dict[str, str],
     wide = pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="date"))
     wide = wide.sort_index()
     days, keep, repaired = repair_days(wide, max_gap_hours)
+    extras = _extra_columns(table, names, index)
+    if not extras.empty:
+        days = days.join(extras.sort_index())
     days.attrs["report"] = (f"{len(days)} complete days of {len(wide)} ({int(repaired.sum())} "
                             f"repaired, {int((~keep).sum())} dropped)")
     return days
+
+
+def _extra_columns(table: pd.DataFrame, names: dict[str, str],
+                   index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Numeric columns of a wide daily table besides date and hours (conditions such as a
+    temperature); columns that are not numbers in every row are left out."""
+    used = set(names.values())
+    out = {}
+    for name in table.columns:
+        if name in used:
+            continue
+        cells = table[name]
+        if not pd.api.types.is_numeric_dtype(cells):
+            text = cells.astype(str).str.strip()
+            if text.str.contains(",", regex=False).any() and \
+                    not text.str.contains(".", regex=False).any():
+                text = text.str.replace(",", ".", regex=False)
+            cells = pd.to_numeric(text, errors="coerce")
+        values = cells.astype("float64").to_numpy()
+        if len(values) and np.isfinite(values).all():
+            out[str(name)] = values
+    return pd.DataFrame(out, index=pd.DatetimeIndex(index, name="date"))
+
+
+def read_condition_file(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A CSV (or Parquet) of conditions for ``tsgan generate``: one row per scenario.
+
+    Cells stay as read; :func:`tsgan.conditions.request_conditions` checks them.
+    """
+    file = _check_path(path)
+    if _is_parquet(file):
+        frame = _read_parquet(file)
+    else:
+        text = _read_text(file)
+        frame = _read_table(file, text, _csv_sep(text))
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise TsganError(f"condition file {file} has no rows")
+    return frame.reset_index(drop=True)
 
 
 def load_days(path: str | os.PathLike[str] | None = None, column: str | None = None,

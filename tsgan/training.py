@@ -172,8 +172,10 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
 
     Snapshots (if ``config.snapshot_every``) are G's samples from one fixed noise batch at
     step 0, every ``snapshot_every`` steps and at the end, mapped to original units by
-    ``to_original``, together with D's accuracy on ``snapshot_real`` (model space) and on
-    those samples. A NaN/Inf loss stops training with a TsganError.
+    ``to_original``, together with D's accuracy on ``snapshot_real`` (model-space training
+    rows; a conditional GAN generates under those rows' conditions) and on those samples.
+    With ``ema_decay`` the samples come from G's weight average. A NaN/Inf loss stops
+    training with a TsganError.
 
     ``callback(step, callback_model or gan, train_seconds)`` runs after every
     ``callback_every`` steps (model selection, early stopping, time-to-quality); returning
@@ -229,14 +231,16 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
         pick = snap_rng.choice(len(data), size=min(len(data), config.snapshot_size),
                                replace=False)
         snapshot_real = data[pick]
-    snap_real = tf.constant(np.asarray(snapshot_real, np.float32))
+    snap_real, snap_cond = gan.split_batch(tf.constant(np.asarray(snapshot_real, np.float32)))
     snapshots: dict[str, list[Any]] = {"steps": [], "samples": [], "acc_real": [],
                                        "acc_fake": []}
 
     def take_snapshot(step: int) -> None:
-        fake = gan.generator(snap_noise, training=False)
-        out_fake = gan.discriminator(fake, training=False)
-        out_real = gan.discriminator(snap_real, training=False)
+        sampler = gan.sampling_generator
+        fake = sampler([snap_noise, snap_cond] if gan.condition_dim else snap_noise,
+                       training=False)
+        out_fake = gan.score(fake, snap_cond)
+        out_real = gan.score(snap_real, snap_cond)
         acc_real = float(tf.reduce_mean(gan._says_real(out_real)))
         acc_fake = float(tf.reduce_mean(1.0 - gan._says_real(out_fake)))
         snapshots["steps"].append(step)
