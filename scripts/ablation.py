@@ -1,9 +1,11 @@
-"""Ablation of the smard discriminator options (issue 5: scenario quality).
+"""Ablation of the smard quality options (issue 5: scenario quality).
 
-Trains the ``smard`` preset once per variant and seed, scores every run's samples against its
-held-out weeks exactly as ``tsgan evaluate`` scores the ``gan`` row (same n = number of
-held-out days, same sampling and metric seed), and prints a Markdown table of mean ± std over
-seeds per metric plus training seconds. With ``--baselines`` the baseline rows of
+Trains the ``smard`` preset once per variant and seed (``default``: as it ships; every other
+variant starts from the plain GAN — unconditional, no weight average — and adds options),
+scores every run's samples against its held-out weeks exactly as ``tsgan evaluate`` scores
+the ``gan`` row (same n = number of held-out days, same sampling and metric seed; conditional
+runs generate under the held-out days' conditions), and prints a Markdown table of mean ± std
+over seeds per metric plus training seconds. With ``--baselines`` the baseline rows of
 :func:`tsgan.evaluation.evaluate_run` (seed 0) are printed for reference.
 
     .venv/bin/python scripts/ablation.py                       # default budget, seeds 0 1 2
@@ -32,6 +34,7 @@ METRICS = ("energy_distance_rel", "wasserstein", "corr_error", "feature_ks", "di
 
 #: Discriminator overrides per variant (applied on top of the smard preset's discriminator).
 VARIANTS: dict[str, dict[str, Any]] = {
+    "default": {},  # the smard preset as it ships
     "base": {"shape_features": False, "conv_filters": [], "minibatch_stddev": False,
              "spectral_norm": False},
     "shape": {"shape_features": True},
@@ -65,6 +68,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
 _WGAN: dict[str, Any] = {"loss": "wgan-gp", "learning_rate": 1e-4, "beta_1": 0.0,
                          "beta_2": 0.9}
 _CALENDAR = ["month", "weekday", "holiday"]
+#: What every variant but ``default`` starts from: the preset without its quality options.
+PLAIN: dict[str, Any] = {"conditions": [], "ema_decay": 0.0}
 #: Top-level config overrides per variant (on top of the smard preset), besides VARIANTS.
 CONFIG_OVERRIDES: dict[str, dict[str, Any]] = {
     "wgan-gp": _WGAN,
@@ -92,8 +97,10 @@ def run_one(variant: str, seed: int, iterations: int | None, save_dir: Path | No
     from tsgan.api import PriceGAN
     from tsgan.evaluation import evaluate_arrays, sample_like_test
 
-    overrides: dict[str, Any] = {"seed": seed, "discriminator": VARIANTS[variant],
-                                 **CONFIG_OVERRIDES.get(variant, {})}
+    overrides: dict[str, Any] = {"seed": seed}
+    if variant != "default":  # variants start from the plain GAN: unconditional, no EMA
+        overrides.update({"discriminator": VARIANTS[variant], **PLAIN,
+                          **CONFIG_OVERRIDES.get(variant, {})})
     if iterations is not None:
         overrides["iterations"] = iterations
     gan = PriceGAN("smard", **overrides).fit(days)

@@ -260,7 +260,7 @@ def test_conditional_price_gan_follows_its_conditions(tmp_path) -> None:
         again.discriminate(again.test_data.to_numpy()[:3])
 
 
-def test_conditions_need_smard_and_a_conditional_model(smard_gan) -> None:
+def test_conditions_need_smard_and_a_conditional_model(quadratic_gan) -> None:
     from tsgan.api import PriceGAN
 
     with pytest.raises(TsganError, match="smard preset only"):
@@ -268,7 +268,7 @@ def test_conditions_need_smard_and_a_conditional_model(smard_gan) -> None:
     with pytest.raises(TsganError, match="listed twice"):
         PriceGAN("smard", conditions=["month", "month"])
     with pytest.raises(TsganError, match="trained without conditions"):
-        smard_gan.sample(3, conditions={"month": 1})
+        quadratic_gan.sample(3, conditions={"month": 1})
 
 
 # --------------------------------------------------------------------------- the command

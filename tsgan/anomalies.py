@@ -56,7 +56,9 @@ def score_days(model: Any, days: pd.DataFrame) -> pd.DataFrame:
         raise TsganError("no days to score")
     if not np.isfinite(values).all():
         raise TsganError("days to score hold NaN or infinite prices")
-    probability = np.asarray(model.discriminate(values), dtype=np.float64)
+    # a conditional model judges each day under its own conditions, computed from the frame
+    judged = days if getattr(model, "condition_names", None) else values
+    probability = np.asarray(model.discriminate(judged), dtype=np.float64)
     scores = 1.0 - probability.reshape(-1)
     table = pd.DataFrame(values, columns=columns)
     table.insert(0, "score", scores)

@@ -223,9 +223,6 @@ class PriceGAN:
         config = self.config
         self.strategy = strategy = resolve_strategy(self.strategy)
         check_global_batch(config.batch_size, strategy)
-        if config.ema_decay and strategy is not None and strategy.num_replicas_in_sync > 1:
-            raise TsganError("ema_decay is not supported with a multi-replica strategy; "
-                             "train with --strategy default or ema_decay 0")
         _seed_everything(config.seed)
         dim = len(self.columns)
         cond_dim = self.condition_encoder.width if self.condition_encoder is not None else 0

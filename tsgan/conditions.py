@@ -260,10 +260,11 @@ def request_conditions(train_raw: pd.DataFrame, names: list[str], n: int,
     days that match the calendar sets (if none match, from all training days, with the
     calendar values drawn from the sets); a frame → its rows (one row is repeated ``n``
     times), with ``month`` / ``weekday`` / ``holiday`` taken from a ``date`` column when
-    not given.
+    not given, and conditions it leaves out (``level``) drawn from training days with the
+    row's calendar values.
     """
     if isinstance(given, pd.DataFrame):
-        return _rows_from_frame(given, names, n)
+        return _rows_from_frame(given, names, n, train_raw, rng)
     given = dict(given or {})
     unknown = [k for k in given if k not in names]
     if unknown:
@@ -292,7 +293,9 @@ def request_conditions(train_raw: pd.DataFrame, names: list[str], n: int,
     return out
 
 
-def _rows_from_frame(frame: pd.DataFrame, names: list[str], n: int | None) -> pd.DataFrame:
+def _rows_from_frame(frame: pd.DataFrame, names: list[str], n: int | None,
+                     train_raw: pd.DataFrame | None = None,
+                     rng: np.random.Generator | None = None) -> pd.DataFrame:
     frame = frame.reset_index(drop=True).copy()
     if "date" in frame.columns:
         dates = pd.to_datetime(frame["date"], errors="coerce")
@@ -308,17 +311,43 @@ def _rows_from_frame(frame: pd.DataFrame, names: list[str], n: int | None) -> pd
     for name in DISCRETE:
         if name in frame.columns and frame[name].dtype == object:
             frame[name] = [_single(name, v) for v in frame[name]]
-    check_raw(frame, names)
     if n is not None and len(frame) not in (1, n):
         raise TsganError(f"the conditions have {len(frame)} rows; give one row per wanted day "
                          f"({n}) or a single row for all")
     if n is not None and len(frame) == 1 and n > 1:
         frame = frame.loc[np.zeros(n, np.int64)].reset_index(drop=True)
+    missing = [name for name in names if name not in frame.columns]
+    if missing and train_raw is not None and rng is not None:
+        _draw_missing(frame, missing, names, train_raw, rng)
+    check_raw(frame, names)
     out = frame[names].copy()
     for name in names:
         out[name] = pd.to_numeric(out[name])
         out[name] = out[name].astype(np.int64 if name in DISCRETE else np.float64)
     return out
+
+
+def _draw_missing(frame: pd.DataFrame, missing: list[str], names: list[str],
+                  train_raw: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Fill conditions a frame leaves out (e.g. ``level``) from training days that match each
+    row's calendar columns (all training days when none match), in place."""
+    given = [name for name in DISCRETE if name in names and name in frame.columns
+             and name not in missing]
+    pool = train_raw.reset_index(drop=True)
+    for name in given:
+        check_raw(frame[[name]], [name])
+    filled = {name: np.empty(len(frame), dtype=np.float64) for name in missing}
+    keys = frame[given].to_numpy(np.float64) if given else np.zeros((len(frame), 0))
+    for key in np.unique(keys, axis=0):
+        rows = np.flatnonzero((keys == key).all(axis=1))
+        match = (pool[given].to_numpy(np.float64) == key).all(axis=1) if given \
+            else np.ones(len(pool), bool)
+        source = pool[match] if match.any() else pool
+        picks = source.iloc[rng.integers(0, len(source), size=len(rows))]
+        for name in missing:
+            filled[name][rows] = picks[name].to_numpy(np.float64)
+    for name in missing:
+        frame[name] = filled[name]
 
 
 def _single(name: str, value: Any) -> float:

@@ -71,6 +71,9 @@ class GAN(keras.Model):
         #: With ``ema_decay``: a copy of G whose weights are the exponential moving average
         #: of G's after every generator update (what sampling should use).
         self.ema_generator: keras.Model | None = None
+        #: Set by the distributed training loop, which updates the average itself in
+        #: cross-replica context after each step (a replica cannot assign it alone).
+        self.ema_outside_step = False
         if self.ema_decay:
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
@@ -142,8 +145,9 @@ class GAN(keras.Model):
     def update_ema(self) -> None:
         """``ema ← decay · ema + (1 − decay) · G`` for every weight (batch-norm statistics too).
 
-        Runs after each generator update. Multi-replica strategies are refused at
-        construction time by :mod:`tsgan.api` (a replica cannot update the copy alone).
+        Runs after each generator update: inside the step on one device, after
+        ``strategy.run`` (cross-replica context) under ``tf.distribute``
+        (:attr:`ema_outside_step`).
         """
         assert self.ema_generator is not None
         decay = self.ema_decay
@@ -274,7 +278,7 @@ class GAN(keras.Model):
                 loss = tf.nn.compute_average_loss(self._per_example_bce(1.0, out))
         grads = tape.gradient(loss, weights)
         self.g_optimizer.apply_gradients(zip(grads, weights, strict=True))
-        if self.ema_decay:
+        if self.ema_decay and not self.ema_outside_step:
             self.update_ema()
         return {"g_loss": loss}
 

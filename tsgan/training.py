@@ -81,13 +81,19 @@ def make_chunk_function(gan: GAN, strategy: tf.distribute.Strategy,
 
     The general (distributed) path: each step runs under ``strategy.run`` and the
     per-replica metrics are summed. The step itself may be XLA-compiled (``jit_compile``);
-    the loop around it (iterator reads) stays a normal graph loop. Returns mean metrics.
+    the loop around it (iterator reads) stays a normal graph loop. With ``ema_decay`` the
+    generator's weight average is updated after each ``strategy.run``, in cross-replica
+    context. Returns mean metrics.
     """
     step = tf.function(gan.train_step, jit_compile=True) if jit_compile else gan.train_step
     sum_ = tf.distribute.ReduceOp.SUM
 
+    gan.ema_outside_step = bool(gan.ema_decay)
+
     def one_step(iterator: Any) -> tf.Tensor:
         logs = strategy.run(step, args=(next(iterator),))
+        if gan.ema_decay:  # mirrored weights are equal after the step: average once, here
+            gan.update_ema()
         return tf.stack([strategy.reduce(sum_, logs[k], axis=None) for k in METRIC_NAMES])
 
     @tf.function
