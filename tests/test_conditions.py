@@ -341,3 +341,21 @@ def test_cli_settings_and_conditions_errors(tmp_path, saved_quadratic_run) -> No
                                            "-n", "3", "--month", "1",
                                            "--out", str(tmp_path / "q.csv")))
     assert "trained without conditions" in line
+
+
+def test_wide_daily_file_keeps_numeric_user_columns(tmp_path) -> None:
+    from tsgan.sources import load_days
+
+    days = _days(10)
+    frame = days.reset_index()
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    frame["note"] = "text"                                   # not a number: left out
+    frame["gas"] = [f"{v:.1f}".replace(".", ",") for v in np.linspace(30, 40, 10)]
+    path = tmp_path / "days.csv"
+    frame.to_csv(path, index=False)
+    loaded = load_days(path)
+    assert "note" not in loaded.columns
+    np.testing.assert_allclose(loaded["temp"].to_numpy(), days["temp"].to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(loaded["gas"].to_numpy(), np.round(np.linspace(30, 40, 10), 1))
+    raw = condition_frame(loaded, ["weekday", "gas"])
+    assert list(raw.columns) == ["weekday", "gas"]
