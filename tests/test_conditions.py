@@ -332,6 +332,12 @@ def test_cli_settings_and_conditions_errors(tmp_path, saved_quadratic_run) -> No
         (["--conditions", "month,month"], "listed twice"),
         (["--conditions", "wind"], "condition column 'wind' is not in the data"),
         (["--preset", "quadratic", "--conditions", "month"], "smard preset only"),
+        (["--set", "iterations=abc"], "iterations must be an integer, got 'abc'"),
+        (["--set", "learning_rate=fast"], "learning_rate must be a number"),
+        (["--set", "generator.units=abc"], "generator.units must be a list of integers"),
+        (["--set", "discriminator.shape_features=1"], "must be true or false"),
+        (["--set", "beta_1=1.5"], "beta_1 must be in [0, 1)"),
+        (["--set", "ema_decay=1"], "ema_decay must be in [0, 1)"),
     ]:
         line = assert_one_line_error(run_tsgan("train", "--iterations", "10", "--run-dir",
                                                str(tmp_path / "r"), *args))

@@ -50,6 +50,7 @@ class NetworkConfig:
 
     def validate(self, what: str) -> None:
         """Raise TsganError for values no network can be built from."""
+        _check_types(self, what)
         if not self.units or any(int(u) != u or u <= 0 for u in self.units):
             raise TsganError(f"{what}.units must be a non-empty list of positive integers, "
                              f"got {self.units!r}")
@@ -74,6 +75,7 @@ class NetworkConfig:
             raise TsganError(f"{what} must be an object, got {type(data).__name__}")
         _check_keys(data, cls, what)
         net = cls(**data)
+        _check_types(net, what)
         net.units = [int(u) for u in net.units]
         return net
 
@@ -139,6 +141,10 @@ class GANConfig:
     # ------------------------------------------------------------------ checks
     def validate(self) -> GANConfig:
         """Raise TsganError for inconsistent values; returns self."""
+        _check_types(self, "configuration")
+        for name in ("beta_1", "beta_2"):
+            if not 0.0 <= float(getattr(self, name)) < 1.0:
+                raise TsganError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
         for name in ("latent_dim", "batch_size", "iterations", "log_every",
                      "steps_per_execution", "lr_decay_steps", "snapshot_size", "train_size",
                      "test_size", "level_days"):
@@ -238,6 +244,44 @@ class GANConfig:
             else:
                 values[key] = value
         return GANConfig.from_dict(values)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _fits(value: Any, kind: str) -> bool:
+    """Whether ``value`` has the type a field annotated ``kind`` needs (JSON-level types:
+    whole floats pass as integers, integers as floats; bools are never numbers)."""
+    if kind.endswith(" | None"):
+        return value is None or _fits(value, kind[:-len(" | None")])
+    if kind == "int":
+        return _is_number(value) and float(value).is_integer()
+    if kind == "float":
+        return _is_number(value)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    if kind.startswith("list[") and kind.endswith("]"):
+        return isinstance(value, (list, tuple)) and all(_fits(v, kind[5:-1]) for v in value)
+    return True  # nested configs check themselves
+
+
+_TYPE_WORDS = {"int": "an integer", "float": "a number", "bool": "true or false",
+               "str": "text", "list[int]": "a list of integers", "list[str]": "a list of names",
+               "float | None": "a number or null"}
+
+
+def _check_types(obj: Any, what: str) -> None:
+    """One-line TsganError for a field whose value has the wrong type (e.g. text from
+    ``tsgan train --set`` where a number belongs), before any value check runs."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        kind = str(f.type)
+        if not _fits(value, kind):
+            label = f.name if what == "configuration" else f"{what}.{f.name}"
+            raise TsganError(f"{label} must be {_TYPE_WORDS.get(kind, kind)}, got {value!r}")
 
 
 def _choice(name: str, value: Any, valid: tuple[str, ...]) -> None:
