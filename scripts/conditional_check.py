@@ -36,17 +36,10 @@ LEVELS = (0.0, 25.0, 50.0, 100.0, 200.0, 300.0, 450.0)
 N_GENERATED = 1000
 
 
-def _match(raw: pd.DataFrame, wanted: dict[str, Any]) -> np.ndarray:
-    from tsgan.conditions import parse_value
-
-    keep = np.ones(len(raw), bool)
-    for name, value in wanted.items():
-        keep &= np.isin(raw[name].to_numpy(np.float64), parse_value(name, value))
-    return keep
-
-
 def calendar_table(model: Any) -> str:
     """Markdown: generated vs real means per calendar situation."""
+    from tsgan.conditions import matching
+
     names = model.condition_names
     real = pd.concat([model.train_data, model.test_data])[model.columns].to_numpy()
     raw = pd.concat([model.train_conditions, model.test_conditions])
@@ -55,13 +48,13 @@ def calendar_table(model: Any) -> str:
              "held-out days | held-out mean |", "|---|---|---|---|---|---|---|"]
     for title, spec in SITUATIONS:
         wanted = {k: v for k, v in spec.items() if k in names}
-        keep = _match(raw, wanted)
+        keep = matching(raw, wanted)
         if not wanted or not keep.any():
             continue
         gen = model.sample(N_GENERATED, seed=0, conditions=wanted)[model.columns].to_numpy()
         days = real[keep]
         mae = float(np.abs(gen.mean(axis=0) - days.mean(axis=0)).mean())
-        test_keep = _match(model.test_conditions, wanted)
+        test_keep = matching(model.test_conditions, wanted)
         held_mean = f"{held[test_keep].mean():.1f}" if test_keep.any() else "—"
         lines.append(f"| {title} | {len(days)} | {days.mean():.1f} | {gen.mean():.1f} | "
                      f"{mae:.1f} | {int(test_keep.sum())} | {held_mean} |")

@@ -327,7 +327,9 @@ def parse_condition_list(text: str) -> list[str]:
         if part.lower() == "none":
             continue
         if part.lower() == "calendar":
-            names += ["month", "weekday", "holiday"]
+            from tsgan.conditions import CALENDAR
+
+            names += list(CALENDAR)
         elif part:
             names.append(part)
     return names
@@ -451,13 +453,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     elif hasattr(conditions, "columns") and len(conditions) not in (1, n):
         raise TsganError(f"--condition-file has {len(conditions)} rows but -n is {n}; drop -n "
                          f"to get one scenario per row")
-    elif hasattr(conditions, "columns") and len(conditions) == 1 and n > 1:
-        conditions = conditions.loc[[0] * n].reset_index(drop=True)
     model = load(args.run)
-    if conditions is not None and not model.condition_names:
-        raise TsganError(f"run {args.run} was trained without conditions; train with "
-                         f"--conditions to generate for a calendar situation")
-    if hasattr(conditions, "columns"):  # validate and complete (date → calendar) up front
+    if hasattr(conditions, "columns"):  # check, complete and repeat the rows up front
         conditions = model.conditions_for(n, conditions)
     float_format = PRICE_CSV_FORMAT if model.config.preset == "smard" else None
     write_scenarios(model, n, out, seed=args.seed, float_format=float_format,

@@ -41,8 +41,6 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                 "september", "october", "november", "december")
-#: The calendar conditions (the default when a run is conditional).
-DEFAULT_CONDITIONS = list(CALENDAR)
 
 
 def check_names(names: list[str]) -> list[str]:
@@ -250,6 +248,17 @@ def _parse_one(name: str, text: str) -> float:
     return number
 
 
+def matching(raw: pd.DataFrame, wanted: Mapping[str, Any]) -> np.ndarray:
+    """Boolean mask of the rows of ``raw`` whose calendar conditions lie in the sets
+    ``wanted`` asks for (values as :func:`parse_value` takes them; numeric conditions in
+    ``wanted`` do not filter)."""
+    keep = np.ones(len(raw), bool)
+    for name, value in wanted.items():
+        if name in DISCRETE and value is not None:
+            keep &= np.isin(raw[name].to_numpy(np.float64), parse_value(name, value))
+    return keep
+
+
 def request_conditions(train_raw: pd.DataFrame, names: list[str], n: int,
                        rng: np.random.Generator,
                        given: Mapping[str, Any] | pd.DataFrame | None = None) -> pd.DataFrame:
@@ -273,10 +282,7 @@ def request_conditions(train_raw: pd.DataFrame, names: list[str], n: int,
                          f"conditioned on {what}")
     wanted = {k: parse_value(k, v) for k, v in given.items() if v is not None}
     pool = train_raw.reset_index(drop=True)
-    match = np.ones(len(pool), bool)
-    for name, allowed in wanted.items():
-        if name in DISCRETE:
-            match &= np.isin(pool[name].to_numpy(np.float64), allowed)
+    match = matching(pool, wanted)
     rows = pool[match] if match.any() else pool
     out = rows.iloc[rng.integers(0, len(rows), size=n)].reset_index(drop=True)
     out = out[names].copy()

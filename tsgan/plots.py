@@ -218,11 +218,9 @@ def condition_panels(run: Any, max_generated: int = 300) -> list[tuple[str, Any,
         wanted = {k: v for k, v in spec.items() if k in names}
         if not wanted:
             continue
-        from tsgan.conditions import parse_value
+        from tsgan.conditions import matching
 
-        match = np.ones(len(raw_all), bool)
-        for name, value in wanted.items():
-            match &= np.isin(raw_all[name].to_numpy(np.float64), parse_value(name, value))
+        match = matching(raw_all, wanted)
         if not match.any():
             continue
         real = real_all.to_numpy(np.float64)[match]

@@ -52,19 +52,16 @@ def iter_scenario_chunks(
     if n <= 0:
         raise TsganError(f"number of scenarios must be a positive integer, got {n}")
     conditional = bool(getattr(model, "condition_names", None))
-    if conditions is not None and not conditional and len(conditions) > 0:
-        raise TsganError("this run was trained without conditions; train with --conditions "
-                         "to generate for a calendar situation")
     if isinstance(conditions, pd.DataFrame) and len(conditions) != n:
         raise TsganError(f"{len(conditions)} rows of conditions for {n} scenarios")
     sizes = [chunk_rows] * (n // chunk_rows) + ([n % chunk_rows] if n % chunk_rows else [])
     start = 1
     for size, chunk_seed in zip(sizes, chunk_seeds(seed, len(sizes)), strict=True):
-        if conditional:
+        if conditional or conditions is not None:  # the model refuses what it cannot use
             part = conditions.iloc[start - 1:start - 1 + size] \
                 if isinstance(conditions, pd.DataFrame) else conditions
             frame = model.sample(size, seed=chunk_seed, conditions=part,  # type: ignore[call-arg]
-                                 return_conditions=True)
+                                 return_conditions=conditional)
         else:
             frame = model.sample(size, seed=chunk_seed)
         frame = frame.reset_index(drop=True)

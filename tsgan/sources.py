@@ -484,7 +484,7 @@ def _wide_days(file: Path, table: pd.DataFrame, names: dict[str, str],
     wide = pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="date"))
     wide = wide.sort_index()
     days, keep, repaired = repair_days(wide, max_gap_hours)
-    extras = _extra_columns(table, names, index)
+    extras = _extra_columns(file, table, names, index)
     if not extras.empty:
         days = days.join(extras.sort_index())
     days.attrs["report"] = (f"{len(days)} complete days of {len(wide)} ({int(repaired.sum())} "
@@ -492,25 +492,24 @@ def _wide_days(file: Path, table: pd.DataFrame, names: dict[str, str],
     return days
 
 
-def _extra_columns(table: pd.DataFrame, names: dict[str, str],
+def _extra_columns(file: Path, table: pd.DataFrame, names: dict[str, str],
                    index: pd.DatetimeIndex) -> pd.DataFrame:
     """Numeric columns of a wide daily table besides date and hours (conditions such as a
-    temperature); columns that are not numbers in every row are left out."""
+    temperature), parsed like prices (decimal comma, ``-`` = missing); columns that do not
+    parse as numbers are left out."""
     used = set(names.values())
     out = {}
     for name in table.columns:
         if name in used:
             continue
         cells = table[name]
-        if not pd.api.types.is_numeric_dtype(cells):
-            text = cells.astype(str).str.strip()
-            if text.str.contains(",", regex=False).any() and \
-                    not text.str.contains(".", regex=False).any():
-                text = text.str.replace(",", ".", regex=False)
-            cells = pd.to_numeric(text, errors="coerce")
-        values = cells.astype("float64").to_numpy()
-        if len(values) and np.isfinite(values).all():
-            out[str(name)] = values
+        if pd.api.types.is_numeric_dtype(cells):
+            out[str(name)] = cells.astype("float64").to_numpy()
+            continue
+        try:
+            out[str(name)] = _numbers(cells, file, f"column {name!r}", False).to_numpy()
+        except TsganError:
+            continue  # text (a note, a label): not a condition
     return pd.DataFrame(out, index=pd.DatetimeIndex(index, name="date"))
 
 
