@@ -8,6 +8,11 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
+from tests.gan_helpers import (
+    assert_discriminator_step_freezes_generator,
+    assert_generator_step_freezes_discriminator,
+    weight_values,
+)
 from tsgan.conditions import (
     ConditionEncoder,
     condition_frame,
@@ -187,24 +192,13 @@ def _conditional_gan(**extra: object):  # noqa: ANN202 - returns tsgan.gan.GAN
     return gan
 
 
-def _values(model: keras.Model) -> list[np.ndarray]:
-    return [np.array(w.numpy(), copy=True) for w in model.weights]
-
-
 def test_conditional_steps_freeze_the_other_network() -> None:
     gan = _conditional_gan()
     real = tf.random.stateless_normal((16, 5), seed=[1, 2])
     cond = tf.random.stateless_normal((16, 3), seed=[3, 4])
     noise = tf.random.stateless_normal((16, 4), seed=[5, 6])
-    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
-    tf.function(gan.generator_step)(noise, cond)
-    assert all(np.array_equal(a, b) for a, b in zip(d_before, _values(gan.discriminator),
-                                                    strict=True))
-    g_after = _values(gan.generator)
-    tf.function(gan.discriminator_step)(real, noise, cond)
-    assert all(np.array_equal(a, b) for a, b in zip(g_after, _values(gan.generator),
-                                                    strict=True))
-    assert not all(np.array_equal(a, b) for a, b in zip(g_before, g_after, strict=True))
+    assert_generator_step_freezes_discriminator(gan, noise, cond)
+    assert_discriminator_step_freezes_generator(gan, real, noise, cond)
     logs = tf.function(gan.train_step)(tf.concat([real, cond], axis=1))
     assert all(np.isfinite(float(v)) for v in logs.values())
 
@@ -213,12 +207,12 @@ def test_ema_is_the_exact_moving_average() -> None:
     gan = _conditional_gan(ema_decay=0.9)
     noise = tf.random.stateless_normal((16, 4), seed=[5, 6])
     cond = tf.random.stateless_normal((16, 3), seed=[3, 4])
-    before = _values(gan.ema_generator)
-    assert all(np.array_equal(a, b) for a, b in zip(before, _values(gan.generator),
+    before = weight_values(gan.ema_generator)
+    assert all(np.array_equal(a, b) for a, b in zip(before, weight_values(gan.generator),
                                                     strict=True))
     gan.generator_step(noise, cond)
-    new = _values(gan.generator)
-    for average, old, weight, var in zip(_values(gan.ema_generator), before, new,
+    new = weight_values(gan.generator)
+    for average, old, weight, var in zip(weight_values(gan.ema_generator), before, new,
                                          gan.generator.weights, strict=True):
         if "float" in str(var.dtype):
             np.testing.assert_allclose(average, 0.9 * old + 0.1 * weight, rtol=1e-6,

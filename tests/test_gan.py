@@ -7,6 +7,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.gan_helpers import (
+    assert_discriminator_step_freezes_generator,
+    assert_generator_step_freezes_discriminator,
+    changed,
+    weight_values,
+)
 from tsgan.config import GANConfig, NetworkConfig
 from tsgan.gan import GAN, METRIC_NAMES
 from tsgan.models import build_discriminator, build_generator, build_optimizer
@@ -28,25 +34,11 @@ def _gan(output: str = "sigmoid", bn: bool = True, dropout: float = 0.1) -> GAN:
     return gan
 
 
-def _values(model: keras.Model) -> list[np.ndarray]:
-    """All weights, trainable and not (batch-norm moving mean/variance included)."""
-    return [np.array(w.numpy(), copy=True) for w in model.weights]
-
-
-def _changed(before: list[np.ndarray], model: keras.Model) -> int:
-    return sum(not np.array_equal(a, b) for a, b in zip(before, _values(model), strict=True))
-
-
 @pytest.mark.parametrize("output", ["sigmoid", "linear"])
 def test_generator_step_leaves_discriminator_bit_identical(output: str) -> None:
     gan = _gan(output)
     noise = tf.random.stateless_normal((32, 4), seed=[1, 2])
-    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
-    step = tf.function(gan.generator_step)
-    step(noise)
-    step(noise)
-    assert _changed(d_before, gan.discriminator) == 0
-    assert _changed(g_before, gan.generator) > 0  # the generator did learn
+    assert_generator_step_freezes_discriminator(gan, noise)  # and the generator did learn
 
 
 @pytest.mark.parametrize("output", ["sigmoid", "linear"])
@@ -54,24 +46,19 @@ def test_discriminator_step_leaves_generator_bit_identical(output: str) -> None:
     gan = _gan(output)
     real = tf.random.stateless_normal((32, 3), seed=[3, 4])
     noise = tf.random.stateless_normal((32, 4), seed=[5, 6])
-    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
-    step = tf.function(gan.discriminator_step)
-    step(real, noise)
-    step(real, noise)
-    assert _changed(g_before, gan.generator) == 0
-    assert _changed(d_before, gan.discriminator) > 0
+    assert_discriminator_step_freezes_generator(gan, real, noise)
 
 
 def test_train_step_updates_both_and_returns_metrics() -> None:
     gan = _gan()
-    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
+    d_before, g_before = weight_values(gan.discriminator), weight_values(gan.generator)
     logs = tf.function(gan.train_step)(tf.random.stateless_normal((16, 3), seed=[7, 8]))
     assert list(logs) == list(METRIC_NAMES)
     assert all(np.isfinite(float(v)) for v in logs.values())
     assert 0.0 <= float(logs["d_acc_real"]) <= 1.0
     assert 0.0 <= float(logs["d_acc_fake"]) <= 1.0
-    assert _changed(d_before, gan.discriminator) > 0
-    assert _changed(g_before, gan.generator) > 0
+    assert changed(d_before, gan.discriminator) > 0
+    assert changed(g_before, gan.generator) > 0
 
 
 def test_losses_are_global_batch_means_of_the_bce_objective() -> None:

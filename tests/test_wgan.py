@@ -7,6 +7,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.gan_helpers import (
+    assert_discriminator_step_freezes_generator,
+    assert_generator_step_freezes_discriminator,
+    changed,
+    weight_values,
+)
 from tsgan.config import GANConfig, NetworkConfig
 from tsgan.errors import TsganError
 from tsgan.gan import GAN, METRIC_NAMES
@@ -34,25 +40,12 @@ def _gan(**d_options: object) -> GAN:
     return gan
 
 
-def _values(model: keras.Model) -> list[np.ndarray]:
-    return [np.array(w.numpy(), copy=True) for w in model.weights]
-
-
-def _changed(before: list[np.ndarray], model: keras.Model) -> int:
-    return sum(not np.array_equal(a, b) for a, b in zip(before, _values(model), strict=True))
-
-
 @pytest.mark.parametrize("d_options", [{}, {"spectral_norm": True, "minibatch_stddev": True,
                                             "shape_features": True}])
 def test_generator_step_leaves_critic_bit_identical(d_options: dict) -> None:
     gan = _gan(**d_options)
     noise = tf.random.stateless_normal((32, 4), seed=[1, 2])
-    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
-    step = tf.function(gan.generator_step)
-    step(noise)
-    step(noise)
-    assert _changed(d_before, gan.discriminator) == 0
-    assert _changed(g_before, gan.generator) > 0
+    assert_generator_step_freezes_discriminator(gan, noise)
 
 
 @pytest.mark.parametrize("d_options", [{}, {"spectral_norm": True, "minibatch_stddev": True,
@@ -61,22 +54,17 @@ def test_critic_step_leaves_generator_bit_identical(d_options: dict) -> None:
     gan = _gan(**d_options)
     real = tf.random.stateless_normal((32, 3), seed=[3, 4])
     noise = tf.random.stateless_normal((32, 4), seed=[5, 6])
-    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
-    step = tf.function(gan.discriminator_step)
-    step(real, noise)
-    step(real, noise)
-    assert _changed(g_before, gan.generator) == 0
-    assert _changed(d_before, gan.discriminator) > 0
+    assert_discriminator_step_freezes_generator(gan, real, noise)
 
 
 def test_train_step_runs_critic_steps_and_returns_metrics() -> None:
     gan = _gan()
-    d_before, g_before = _values(gan.discriminator), _values(gan.generator)
+    d_before, g_before = weight_values(gan.discriminator), weight_values(gan.generator)
     logs = tf.function(gan.train_step)(tf.random.stateless_normal((16, 3), seed=[7, 8]))
     assert list(logs) == list(METRIC_NAMES)
     assert all(np.isfinite(float(v)) for v in logs.values())
     assert 0.0 <= float(logs["d_acc_real"]) <= 1.0 and 0.0 <= float(logs["d_acc_fake"]) <= 1.0
-    assert _changed(d_before, gan.discriminator) > 0 and _changed(g_before, gan.generator) > 0
+    assert changed(d_before, gan.discriminator) > 0 and changed(g_before, gan.generator) > 0
     assert int(gan.d_optimizer.iterations) == 3 and int(gan.g_optimizer.iterations) == 1
 
 
