@@ -80,8 +80,11 @@ def condition_frame(days: pd.DataFrame, names: list[str], level_days: int = 7,
             out[name] = previous_level(days[hour_columns or HOUR_COLUMNS], level_days)
         else:
             if name not in days.columns:
-                raise TsganError(f"condition column {name!r} is not in the data; columns: "
-                                 f"{', '.join(map(str, days.columns[:30]))}")
+                hours = set(hour_columns or HOUR_COLUMNS)
+                others = [str(c) for c in days.columns if c not in hours][:30]
+                raise TsganError(f"condition column {name!r} is not in the data; its other "
+                                 f"columns: {', '.join(others) or 'none (only the hours)'}; "
+                                 f"built in: {', '.join((*CALENDAR, LEVEL))}")
             values = pd.to_numeric(days[name], errors="coerce")
             if values.isna().any():
                 bad = days.index[values.isna()][0]
