@@ -173,15 +173,9 @@ class GANConfig:
             raise TsganError(f"lr_decay_rate must be in (0, 1], got {self.lr_decay_rate!r}")
         if not 0.0 <= self.label_smoothing < 0.5:
             raise TsganError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}")
-        if isinstance(self.critic_steps, bool) or int(self.critic_steps) != self.critic_steps \
-                or self.critic_steps < 1:
-            raise TsganError(f"critic_steps must be a positive integer, "
-                             f"got {self.critic_steps!r}")
+        check_loss_settings(self.loss, self.critic_steps, self.gp_weight,
+                            self.label_smoothing, self.ema_decay)
         self.critic_steps = int(self.critic_steps)
-        if not float(self.gp_weight) >= 0.0:
-            raise TsganError(f"gp_weight must be >= 0, got {self.gp_weight!r}")
-        if not 0.0 <= float(self.ema_decay) < 1.0:
-            raise TsganError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}")
         self.generator.validate("generator")
         self.discriminator.validate("discriminator")
         from tsgan.conditions import check_names
@@ -197,8 +191,6 @@ class GANConfig:
             if self.discriminator.batch_norm:
                 raise TsganError("loss 'wgan-gp' needs discriminator.batch_norm off (the "
                                  "gradient penalty is per example)")
-            if self.label_smoothing:
-                raise TsganError("label_smoothing applies to the 'bce' loss only")
         return self
 
     # ------------------------------------------------------------------ JSON
@@ -244,6 +236,21 @@ class GANConfig:
             else:
                 values[key] = value
         return GANConfig.from_dict(values)
+
+
+def check_loss_settings(loss: str, critic_steps: Any, gp_weight: Any, label_smoothing: Any,
+                        ema_decay: Any) -> None:
+    """TsganError for loss / critic / EMA settings no GAN can train with (shared by
+    :meth:`GANConfig.validate` and :class:`tsgan.gan.GAN` built by hand)."""
+    if isinstance(critic_steps, bool) or not _is_number(critic_steps) \
+            or int(critic_steps) != critic_steps or critic_steps < 1:
+        raise TsganError(f"critic_steps must be a positive integer, got {critic_steps!r}")
+    if not _is_number(gp_weight) or not float(gp_weight) >= 0.0:
+        raise TsganError(f"gp_weight must be >= 0, got {gp_weight!r}")
+    if not _is_number(ema_decay) or not 0.0 <= float(ema_decay) < 1.0:
+        raise TsganError(f"ema_decay must be in [0, 1), got {ema_decay!r}")
+    if loss == "wgan-gp" and label_smoothing:
+        raise TsganError("label_smoothing applies to the 'bce' loss only")
 
 
 def _is_number(value: Any) -> bool:

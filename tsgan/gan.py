@@ -32,6 +32,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from tsgan.config import check_loss_settings
 from tsgan.errors import TsganError
 
 METRIC_NAMES = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
@@ -65,9 +66,8 @@ class GAN(keras.Model):
         self.latent_dim = int(latent_dim)
         self.condition_dim = int(condition_dim)
         self.data_dim = int(generator.outputs[0].shape[-1])
+        check_loss_settings(loss, critic_steps, gp_weight, label_smoothing, ema_decay)
         self.ema_decay = float(ema_decay)
-        if not 0.0 <= self.ema_decay < 1.0:
-            raise TsganError(f"ema_decay must be in [0, 1), got {ema_decay!r}")
         #: With ``ema_decay``: a copy of G whose weights are the exponential moving average
         #: of G's after every generator update (what sampling should use).
         self.ema_generator: keras.Model | None = None
@@ -83,7 +83,7 @@ class GAN(keras.Model):
         self.critic_steps = int(critic_steps) if loss == "wgan-gp" else 1
         self.gp_weight = float(gp_weight)
         if loss == "wgan-gp":
-            _check_critic(discriminator, critic_steps, gp_weight, label_smoothing)
+            _check_critic(discriminator)
         self.noise_seed = keras.random.SeedGenerator(seed, name="noise_seed")
         self.d_optimizer: keras.optimizers.Optimizer | None = None
         self.g_optimizer: keras.optimizers.Optimizer | None = None
@@ -313,9 +313,9 @@ def _output_activation(model: keras.Model) -> str:
     return getattr(activation, "__name__", "linear") if activation is not None else "linear"
 
 
-def _check_critic(discriminator: keras.Model, critic_steps: Any, gp_weight: Any,
-                  label_smoothing: float) -> None:
-    """TsganError unless ``discriminator`` and the settings suit a WGAN-GP critic."""
+def _check_critic(discriminator: keras.Model) -> None:
+    """TsganError unless ``discriminator`` can be a WGAN-GP critic (linear output, no batch
+    normalisation); the numeric settings are checked by ``check_loss_settings``."""
     if _output_activation(discriminator) != "linear":
         raise TsganError("loss 'wgan-gp' needs a discriminator with a linear output "
                          "(discriminator.output_activation='linear')")
@@ -323,12 +323,6 @@ def _check_critic(discriminator: keras.Model, critic_steps: Any, gp_weight: Any,
            for layer in _all_layers(discriminator)):
         raise TsganError("loss 'wgan-gp' needs a discriminator without batch normalisation "
                          "(the gradient penalty is per example)")
-    if isinstance(critic_steps, bool) or int(critic_steps) != critic_steps or critic_steps < 1:
-        raise TsganError(f"critic_steps must be a positive integer, got {critic_steps!r}")
-    if not float(gp_weight) >= 0.0:
-        raise TsganError(f"gp_weight must be >= 0, got {gp_weight!r}")
-    if label_smoothing:
-        raise TsganError("label_smoothing applies to the 'bce' loss only")
 
 
 def _all_layers(model: keras.Model) -> list[keras.layers.Layer]:
