@@ -84,6 +84,9 @@ class PriceGAN:
         self.train_conditions: pd.DataFrame | None = None
         self.test_conditions: pd.DataFrame | None = None
         self.condition_encoder: Any = None
+        #: Model selection (``select_every``): the validation curve and the kept step.
+        self.selection: pd.DataFrame | None = None
+        self.best_step: int | None = None
         self._sample_fn: Any = None
 
     def __repr__(self) -> str:
@@ -176,6 +179,10 @@ class PriceGAN:
         train_arr = self.train_data.to_numpy(np.float64)
         test_arr = self.test_data.to_numpy(np.float64)
         self.data_fingerprint = fingerprint(train_arr, test_arr)
+        if config.select_every:
+            self.split["validation"] = {"every": config.validation_every_nth_week,
+                                        "offset": 1,
+                                        "n_validation": int(self.validation_mask().sum())}
         self.scaler = Scaler(config.scaler, per_feature=config.scaler_per_feature).fit(train_arr)
         self.condition_encoder = None
         if config.conditions:
@@ -201,13 +208,46 @@ class PriceGAN:
         return self._train(gan, scaled, progress, callback, callback_every, checkpointer)
 
     def _training_rows(self) -> np.ndarray:
-        """Training rows in model space: the scaled day, then its encoded conditions."""
+        """Rows training fits, in model space: the scaled day, then its encoded conditions
+        (without the validation weeks when model selection is on)."""
         assert self.train_data is not None
         scaled = self.scaler.transform(self.train_data.to_numpy(np.float64))
         if self.condition_encoder is not None:
             encoded = self.condition_encoder.encode(self.train_conditions)
             scaled = np.hstack([scaled, encoded])
-        return scaled.astype(np.float32)
+        return scaled[~self.validation_mask()].astype(np.float32)
+
+    def validation_mask(self) -> np.ndarray:
+        """Which training days are validation days (model selection), as a boolean array;
+        all False without ``select_every``."""
+        assert self.train_data is not None
+        if not self.config.select_every:
+            return np.zeros(len(self.train_data), dtype=bool)
+        from tsgan.split import week_numbers
+
+        weeks = week_numbers(pd.DatetimeIndex(self.train_data.index))
+        return weeks % self.config.validation_every_nth_week == 1
+
+    def _selector(self) -> Any:
+        """The model selector of a run with ``select_every`` (else None)."""
+        config = self.config
+        if not config.select_every:
+            return None
+        from tsgan.selection import ModelSelector
+
+        assert self.train_data is not None
+        mask = self.validation_mask()
+        days = self.train_data.to_numpy(np.float64)
+        if mask.sum() < 5 or (~mask).sum() < config.batch_size:
+            raise TsganError(f"model selection needs validation and fitting days: "
+                             f"{int(mask.sum())} of {len(days)} training days fall in "
+                             f"validation weeks (every {config.validation_every_nth_week}th); "
+                             f"give more data or set select_every=0")
+        conditions = None
+        if self.condition_names:
+            conditions = self.train_conditions[mask].reset_index(drop=True)
+        return ModelSelector(days[mask], conditions, days[~mask], every=config.select_every,
+                             patience=config.select_patience, seed=config.seed)
 
     @property
     def condition_names(self) -> list[str]:
@@ -232,7 +272,8 @@ class PriceGAN:
             gan = GAN(generator, self.discriminator, config.latent_dim, loss=config.loss,
                       label_smoothing=config.label_smoothing, seed=config.seed,
                       critic_steps=config.critic_steps, gp_weight=config.gp_weight,
-                      condition_dim=cond_dim, ema_decay=config.ema_decay)
+                      condition_dim=cond_dim, ema_decay=config.ema_decay,
+                      feature_matching=config.feature_matching)
             gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
                         g_optimizer=build_optimizer(config, config.g_lr))
         self.generator = gan.sampling_generator  # with ema_decay: the weight average
@@ -244,10 +285,14 @@ class PriceGAN:
         """Run the training loop and take over its results (and, with checkpoints, save)."""
         from tsgan.training import train
 
+        selector = self._selector()
         result = train(gan, scaled, self.config, progress=progress,
                        to_original=self.scaler.inverse_transform, callback=callback,
                        callback_every=callback_every, callback_model=self,
-                       strategy=self.strategy, checkpointer=checkpointer)
+                       strategy=self.strategy, checkpointer=checkpointer, selector=selector)
+        if selector is not None:
+            self.selection = selector.curve
+            self.best_step = selector.best_step
         self.steps_trained = int(result.steps)
         self.history = result.history
         self.snapshots = result.snapshots

@@ -8,7 +8,9 @@ A checkpoint is the folder ``RUN/checkpoint/`` holding
   fixed order, plus ``names`` and a ``shapes`` check; loaded with ``allow_pickle=False``;
 - ``state.json``: the step, the history rows so far (and the partly filled log window), the
   training seconds so far and the snapshots' scalar parts;
-- ``snapshots.npz``: the snapshot samples so far (if any).
+- ``snapshots.npz``: the snapshot samples so far (if any);
+- ``best.npz``: with model selection, the best weights kept so far (the selection's curve
+  and best step are in ``state.json``).
 
 It is written atomically as a folder: into ``RUN/.checkpoint.tmp-PID`` first, then the old
 ``checkpoint`` is renamed to ``.checkpoint.old``, the new one renamed into place and the old
@@ -96,6 +98,9 @@ class TrainState:
     window_steps: int = 0
     seconds: float = 0.0
     snapshots: dict[str, list[Any]] = field(default_factory=dict)
+    #: model selection (:class:`tsgan.selection.ModelSelector`): its state and kept weights
+    selection: dict[str, Any] | None = None
+    best_weights: list[np.ndarray] | None = None
 
 
 def gan_variables(gan: Any) -> list[Any]:
@@ -142,6 +147,9 @@ def save(run_dir: str | os.PathLike[str], gan: Any, state: TrainState) -> Path:
         if snaps.get("samples"):
             with open(tmp / "snapshots.npz", "wb") as handle:
                 np.savez(handle, samples=np.stack(snaps["samples"]))
+        if state.best_weights is not None:
+            with open(tmp / "best.npz", "wb") as handle:
+                np.savez(handle, **{f"v{i:04d}": w for i, w in enumerate(state.best_weights)})
         record = {
             "format_version": FORMAT_VERSION, "step": int(state.step),
             "rows": [[float(x) for x in row] for row in state.rows],
@@ -149,6 +157,7 @@ def save(run_dir: str | os.PathLike[str], gan: Any, state: TrainState) -> Path:
             "seconds": float(state.seconds),
             "snapshots": {k: [float(x) for x in snaps.get(k, [])]
                           for k in ("steps", "acc_real", "acc_fake")},
+            "selection": state.selection,
         }
         (tmp / "state.json").write_text(json.dumps(record) + "\n", encoding="utf-8")
         for path in tmp.iterdir():  # durable before it replaces the previous checkpoint
@@ -191,6 +200,10 @@ def load(run_dir: str | os.PathLike[str], gan: Any) -> TrainState:
         if (folder / "snapshots.npz").is_file():
             with np.load(folder / "snapshots.npz", allow_pickle=False) as npz:
                 samples = npz["samples"]
+        best = None
+        if (folder / "best.npz").is_file():
+            with np.load(folder / "best.npz", allow_pickle=False) as npz:
+                best = [npz[f"v{i:04d}"] for i in range(len(npz.files))]
     except (OSError, ValueError, KeyError, EOFError, json.JSONDecodeError) as exc:
         raise TsganError(f"checkpoint {folder} is corrupt: {exc}") from None
     if not isinstance(record, dict) or record.get("format_version") != FORMAT_VERSION:
@@ -213,7 +226,8 @@ def load(run_dir: str | os.PathLike[str], gan: Any) -> TrainState:
         snaps["samples"] = list(samples)
     return TrainState(step=int(record["step"]), rows=[list(r) for r in record["rows"]],
                       window=list(record["window"]), window_steps=int(record["window_steps"]),
-                      seconds=float(record["seconds"]), snapshots=snaps)
+                      seconds=float(record["seconds"]), snapshots=snaps,
+                      selection=record.get("selection"), best_weights=best)
 
 
 def remove(run_dir: str | os.PathLike[str]) -> None:

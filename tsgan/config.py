@@ -98,6 +98,9 @@ class GANConfig:
     #: Exponential moving average of G's weights (0 = off; e.g. 0.999): samples come from the
     #: average, which smooths the generator's step-to-step oscillation.
     ema_decay: float = 0.0
+    #: Feature matching: weight of ``mean (E f(real) − E f(fake))²`` over D's last hidden
+    #: layer in G's loss (0 = off), next to the adversarial term.
+    feature_matching: float = 0.0
     optimizer: str = "adam"
     learning_rate: float = 2e-4
     g_learning_rate: float | None = None
@@ -122,6 +125,13 @@ class GANConfig:
     #: frame; empty = unconditional. See :mod:`tsgan.conditions`.
     conditions: list[str] = field(default_factory=list)
     level_days: int = 7
+    #: Model selection (smard only, see :mod:`tsgan.selection`): score on validation weeks
+    #: every ``select_every`` steps (0 = off) and keep the best weights; stop after
+    #: ``select_patience`` scorings without a new best (0 = never early). Validation weeks:
+    #: training weeks with ``week % validation_every_nth_week == 1``, held out of fitting.
+    select_every: int = 0
+    select_patience: int = 0
+    validation_every_nth_week: int = 10
     test_every_nth_week: int = 5
     train_size: int = 10_000
     test_size: int = 2_000
@@ -158,9 +168,17 @@ class GANConfig:
         if int(self.seed) != self.seed or self.seed < 0:
             raise TsganError(f"seed must be an integer >= 0, got {self.seed!r}")
         self.seed = int(self.seed)
-        if int(self.test_every_nth_week) != self.test_every_nth_week or \
-                self.test_every_nth_week < 2:
-            raise TsganError("test_every_nth_week must be an integer >= 2")
+        for name in ("test_every_nth_week", "validation_every_nth_week"):
+            if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 2:
+                raise TsganError(f"{name} must be an integer >= 2, got "
+                                 f"{getattr(self, name)!r}")
+        for name in ("select_every", "select_patience"):
+            if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 0:
+                raise TsganError(f"{name} must be an integer >= 0 (0 = off), got "
+                                 f"{getattr(self, name)!r}")
+        if self.select_every and self.preset != "smard":
+            raise TsganError(f"model selection (select_every) applies to the smard preset "
+                             f"only, not {self.preset!r}")
         _choice("loss", self.loss, LOSSES)
         _choice("optimizer", self.optimizer, OPTIMIZERS)
         _choice("lr_schedule", self.lr_schedule, SCHEDULES)
@@ -174,7 +192,7 @@ class GANConfig:
         if not 0.0 <= self.label_smoothing < 0.5:
             raise TsganError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing!r}")
         check_loss_settings(self.loss, self.critic_steps, self.gp_weight,
-                            self.label_smoothing, self.ema_decay)
+                            self.label_smoothing, self.ema_decay, self.feature_matching)
         self.critic_steps = int(self.critic_steps)
         self.generator.validate("generator")
         self.discriminator.validate("discriminator")
@@ -239,7 +257,7 @@ class GANConfig:
 
 
 def check_loss_settings(loss: str, critic_steps: Any, gp_weight: Any, label_smoothing: Any,
-                        ema_decay: Any) -> None:
+                        ema_decay: Any, feature_matching: Any = 0.0) -> None:
     """TsganError for loss / critic / EMA settings no GAN can train with (shared by
     :meth:`GANConfig.validate` and :class:`tsgan.gan.GAN` built by hand)."""
     if isinstance(critic_steps, bool) or not _is_number(critic_steps) \
@@ -249,6 +267,8 @@ def check_loss_settings(loss: str, critic_steps: Any, gp_weight: Any, label_smoo
         raise TsganError(f"gp_weight must be >= 0, got {gp_weight!r}")
     if not _is_number(ema_decay) or not 0.0 <= float(ema_decay) < 1.0:
         raise TsganError(f"ema_decay must be in [0, 1), got {ema_decay!r}")
+    if not _is_number(feature_matching) or not float(feature_matching) >= 0.0:
+        raise TsganError(f"feature_matching must be >= 0, got {feature_matching!r}")
     if loss == "wgan-gp" and label_smoothing:
         raise TsganError("label_smoothing applies to the 'bce' loss only")
 

@@ -57,7 +57,8 @@ class GAN(keras.Model):
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  loss: str = "bce", label_smoothing: float = 0.0, seed: int | None = None,
                  critic_steps: int = 5, gp_weight: float = 10.0, condition_dim: int = 0,
-                 ema_decay: float = 0.0, **kwargs: Any) -> None:
+                 ema_decay: float = 0.0, feature_matching: float = 0.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if loss not in LOSSES:
             raise ValueError(f"unknown GAN loss {loss!r}; valid: {', '.join(LOSSES)}")
@@ -66,8 +67,16 @@ class GAN(keras.Model):
         self.latent_dim = int(latent_dim)
         self.condition_dim = int(condition_dim)
         self.data_dim = int(generator.outputs[0].shape[-1])
-        check_loss_settings(loss, critic_steps, gp_weight, label_smoothing, ema_decay)
+        check_loss_settings(loss, critic_steps, gp_weight, label_smoothing, ema_decay,
+                            feature_matching)
         self.ema_decay = float(ema_decay)
+        #: Weight of the feature-matching term of G's loss (0 = off) and the part of D it
+        #: matches: D's last hidden layer (its input when D has none).
+        self.feature_matching = float(feature_matching)
+        self.features: keras.Model | None = None
+        if self.feature_matching:
+            self.features = keras.Model(discriminator.inputs, discriminator.layers[-2].output,
+                                        name="discriminator_features")
         #: With ``ema_decay``: a copy of G whose weights are the exponential moving average
         #: of G's after every generator update (what sampling should use).
         self.ema_generator: keras.Model | None = None
@@ -261,12 +270,31 @@ class GAN(keras.Model):
             "d_acc_fake": tf.nn.compute_average_loss(tf.cast(out_fake < middle, tf.float32)),
         }
 
-    def generator_step(self, noise: tf.Tensor,
-                       condition: tf.Tensor | None = None) -> dict[str, tf.Tensor]:
+    def feature_matching_loss(self, real: tf.Tensor, fake: tf.Tensor,
+                              condition: tf.Tensor | None = None) -> tf.Tensor:
+        """``mean_j (E f_j(real) − E f_j(fake))²`` over D's last hidden features ``f``
+        (Salimans et al. 2016), D frozen (``training=False``).
+
+        The means are over this replica's batch; under ``tf.distribute`` the term is scaled
+        by 1 / replicas (``scale_regularization_loss``) so the summed gradients average the
+        replicas' terms instead of adding them.
+        """
+        assert self.features is not None
+
+        def mean_features(x: tf.Tensor) -> tf.Tensor:
+            inputs = [x, condition] if self.condition_dim else x
+            return tf.reduce_mean(self.features(inputs, training=False), axis=0)
+
+        gap = mean_features(tf.cast(real, tf.float32)) - mean_features(fake)
+        return tf.nn.scale_regularization_loss(tf.reduce_mean(tf.square(gap)))
+
+    def generator_step(self, noise: tf.Tensor, condition: tf.Tensor | None = None,
+                       real: tf.Tensor | None = None) -> dict[str, tf.Tensor]:
         """One G update through a frozen D: maximise log D(G(z)) (non-saturating loss).
 
         Gradients are taken over ``generator.trainable_weights`` only and D runs with
-        ``training=False``, so no D weight or statistic changes.
+        ``training=False``, so no D weight or statistic changes. With ``feature_matching``
+        the loss adds that weight times :meth:`feature_matching_loss` against ``real``.
         """
         weights = self.generator.trainable_weights
         with tf.GradientTape() as tape:
@@ -276,6 +304,11 @@ class GAN(keras.Model):
                 loss = tf.nn.compute_average_loss(-tf.reshape(out, [-1]))
             else:
                 loss = tf.nn.compute_average_loss(self._per_example_bce(1.0, out))
+            if self.feature_matching:
+                if real is None:
+                    raise ValueError("feature matching needs the real batch")
+                loss += self.feature_matching * self.feature_matching_loss(real, fake,
+                                                                           condition)
         grads = tape.gradient(loss, weights)
         self.g_optimizer.apply_gradients(zip(grads, weights, strict=True))
         if self.ema_decay and not self.ema_outside_step:
@@ -302,7 +335,7 @@ class GAN(keras.Model):
             d_losses.append(logs["d_loss"])
         if k > 1:
             logs["d_loss"] = tf.add_n(d_losses) / float(k)
-        logs.update(self.generator_step(noise[k * batch:], condition))
+        logs.update(self.generator_step(noise[k * batch:], condition, real))
         return {name: logs[name] for name in METRIC_NAMES}
 
 

@@ -93,10 +93,11 @@ def _front_end(inputs: Any, net: NetworkConfig, name: str) -> Any:
     d = int(inputs.shape[-1])
     parts = [inputs]
     if net.shape_features and d > 1:
-        fixed = keras.layers.Dense(2 * d - 1, use_bias=False, trainable=False,
+        matrix = shape_matrix(d)
+        fixed = keras.layers.Dense(matrix.shape[1], use_bias=False, trainable=False,
                                    name=f"{name}_shape")
         parts.append(fixed(inputs))
-        fixed.set_weights([shape_matrix(d)])
+        fixed.set_weights([matrix])
     if net.conv_filters:
         h = keras.layers.Reshape((d, 1), name=f"{name}_reshape")(inputs)
         for i, filters in enumerate(net.conv_filters):

@@ -38,7 +38,8 @@ FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
 REQUIRED_FILES = ("generator.keras", "discriminator.keras", "scaler.json", "history.csv",
                   "data.npz")
-OPTIONAL_FILES = ("snapshots.npz",)
+SELECTION_FILE = "selection.csv"
+OPTIONAL_FILES = ("snapshots.npz", SELECTION_FILE)
 RESUME_FILES = ("scaler.json", "data.npz")
 
 
@@ -115,6 +116,8 @@ def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
     _save_model(model.generator, run_dir / "generator.keras")
     _save_model(model.discriminator, run_dir / "discriminator.keras")
     tsgan_io.write_frame(model.history, run_dir / "history.csv")
+    if model.selection is not None:
+        tsgan_io.write_frame(model.selection, run_dir / SELECTION_FILE)
     _write_inputs(model, run_dir)
     snaps = model.snapshots or {}
     if snaps:
@@ -140,6 +143,7 @@ def _record(model: PriceGAN, complete: bool) -> dict[str, Any]:
         "seed": model.config.seed,
         "created_utc": model.created_utc,
         "train_seconds": round(float(model.train_seconds), 3),
+        "best_step": model.best_step,
         "metrics": {"final_" + k: float(v) for k, v in last.items() if k != "step"}
         | {"ms_per_step": _finite_or_none(model.ms_per_step)},
         "complete": bool(complete),
@@ -231,6 +235,12 @@ def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
         raise TsganError(f"{run_dir / 'history.csv'} is corrupt: {exc}") from None
     if (run_dir / "snapshots.npz").is_file():
         model.snapshots = _load_npz(run_dir / "snapshots.npz")
+    if (run_dir / SELECTION_FILE).is_file():
+        try:
+            model.selection = pd.read_csv(run_dir / SELECTION_FILE)
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            raise TsganError(f"{run_dir / SELECTION_FILE} is corrupt: {exc}") from None
+        model.best_step = record.get("best_step")
     model.generator = _load_model(run_dir / "generator.keras")
     model.discriminator = _load_model(run_dir / "discriminator.keras")
     _check_shapes(model, run_dir)

@@ -31,6 +31,7 @@ from tsgan import checkpoints as ckpt
 from tsgan.config import GANConfig
 from tsgan.errors import TsganError
 from tsgan.gan import GAN, METRIC_NAMES
+from tsgan.selection import ModelSelector
 
 HISTORY_COLUMNS = ["step", *METRIC_NAMES]
 #: Steps traced per loop iteration of an XLA-compiled chunk. Measured on 2 CPU cores
@@ -151,9 +152,9 @@ Callback = Callable[[int, Any, float], bool]
 
 
 def _boundaries(config: GANConfig, callback_every: int = 0,
-                checkpoint_every: int = 0) -> list[int]:
+                checkpoint_every: int = 0, select_every: int = 0) -> list[int]:
     """Steps after which Python regains control: chunk ends, log steps, snapshots, callbacks,
-    checkpoints, the end."""
+    checkpoints, model selection, the end."""
     total = config.iterations
     stops = set(range(config.steps_per_execution, total, config.steps_per_execution))
     stops.update(range(config.log_every, total, config.log_every))
@@ -161,8 +162,9 @@ def _boundaries(config: GANConfig, callback_every: int = 0,
         stops.update(range(config.snapshot_every, total, config.snapshot_every))
     if callback_every:
         stops.update(range(callback_every, total, callback_every))
-    if checkpoint_every:
-        stops.update(range(checkpoint_every, total, checkpoint_every))
+    for every in (checkpoint_every, select_every):
+        if every:
+            stops.update(range(every, total, every))
     stops.add(total)
     return sorted(stops)
 
@@ -173,7 +175,8 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
           strategy: tf.distribute.Strategy | None = None,
           callback: Callback | None = None, callback_every: int = 0,
           callback_model: Any = None,
-          checkpointer: ckpt.Checkpointer | None = None) -> TrainResult:
+          checkpointer: ckpt.Checkpointer | None = None,
+          selector: ModelSelector | None = None) -> TrainResult:
     """Train ``gan`` (compiled) on ``data`` (model space) for ``config.iterations`` steps.
 
     Snapshots (if ``config.snapshot_every``) are G's samples from one fixed noise batch at
@@ -200,6 +203,11 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
     :class:`tsgan.checkpoints.TrainingInterrupted` raised. Chunk boundaries depend only on the
     config and ``checkpointer.every``, so on the single-device path a resumed run ends with
     the same weights, bit for bit, as an uninterrupted one.
+
+    ``selector`` (:class:`tsgan.selection.ModelSelector`): score the model (``callback_model``)
+    every ``selector.every`` steps and at the last one, stop when it says so, and restore its
+    best weights at the end (its time counts as training time; the checkpoint keeps its
+    state).
     """
     from tqdm.auto import tqdm
 
@@ -232,11 +240,14 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
 
     snap_rng = np.random.default_rng([config.seed, 7919])
     snap_noise = snap_rng.standard_normal((config.snapshot_size, config.latent_dim))
-    snap_noise = tf.constant(snap_noise, tf.float32)
     if snapshot_real is None:
         pick = snap_rng.choice(len(data), size=min(len(data), config.snapshot_size),
                                replace=False)
         snapshot_real = data[pick]
+    if gan.condition_dim:  # one generated day per real day: under that day's conditions
+        n_snap = min(len(snapshot_real), len(snap_noise))
+        snapshot_real, snap_noise = snapshot_real[:n_snap], snap_noise[:n_snap]
+    snap_noise = tf.constant(snap_noise, tf.float32)
     snap_real, snap_cond = gan.split_batch(tf.constant(np.asarray(snapshot_real, np.float32)))
     snapshots: dict[str, list[Any]] = {"steps": [], "samples": [], "acc_real": [],
                                        "acc_fake": []}
@@ -272,6 +283,8 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
         if state.window:
             window = np.asarray(state.window, np.float64)
         seconds_before = state.seconds
+        if selector is not None and state.selection is not None:
+            selector.load_state(state.selection, state.best_weights, gan)
         for key in snapshots:
             snapshots[key] = list(state.snapshots.get(key, []))
         checkpointer.last_step = step
@@ -282,7 +295,9 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
             step=step, rows=rows, window=[float(x) for x in window],
             window_steps=window_steps,
             seconds=seconds_before + time.perf_counter() - start - callback_seconds,
-            snapshots=snapshots))
+            snapshots=snapshots,
+            selection=selector.state() if selector is not None else None,
+            best_weights=selector.best_weights if selector is not None else None))
         checkpointer.last_step = step
 
     callback_seconds = 0.0
@@ -298,7 +313,8 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
         flag = watching.__enter__()
         if config.snapshot_every and step == 0:
             take_snapshot(0)
-        for stop in _boundaries(config, callback_every, checkpoint_every):
+        select_every = selector.every if selector is not None else 0
+        for stop in _boundaries(config, callback_every, checkpoint_every, select_every):
             if stop <= step:
                 continue
             n = stop - step
@@ -326,6 +342,9 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
                 stop_now = bool(callback(step, callback_model if callback_model is not None
                                          else gan, elapsed))
                 callback_seconds += time.perf_counter() - cb_start
+            if selector is not None and (step % select_every == 0 or step == config.iterations):
+                stop_now = selector.update(step, callback_model if callback_model is not None
+                                           else gan, gan) or stop_now
             last = stop_now or step == config.iterations
             if step % config.log_every == 0 or last:
                 rows.append([step, *(window / window_steps)])
@@ -349,6 +368,8 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
     finally:
         watching.__exit__(None, None, None)
         bar.close()
+    if selector is not None:
+        selector.restore(gan)
     end = time.perf_counter()
     seconds = seconds_before + end - start - callback_seconds
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
@@ -366,4 +387,5 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
                        compile_seconds=compile_seconds, steps=step,
                        extra={"timed_steps": timed_steps, "timed_seconds": timed_seconds,
                               "callback_seconds": callback_seconds,
+                              "selection_seconds": selector.seconds if selector else 0.0,
                               "stopped_early": step < config.iterations})
