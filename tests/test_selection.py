@@ -140,3 +140,11 @@ def test_a_conditional_run_with_fewer_days_than_snapshot_rows_trains() -> None:
     model = PriceGAN("smard", iterations=40, snapshot_every=20, batch_size=16,
                      log_every=20, steps_per_execution=20).fit(load_days().iloc[:60])
     assert model.snapshots["samples"].shape[1] == min(100, len(model.train_data))
+
+
+def test_the_run_plots_include_the_selection_curve(selected: PriceGAN, tmp_path: Path) -> None:
+    from tsgan.plots import draw_run
+
+    paths = draw_run(selected, tmp_path / "plots")
+    assert tmp_path / "plots" / "selection.png" in paths
+    assert (tmp_path / "plots" / "selection.png").stat().st_size > 10_000

@@ -651,6 +651,35 @@ def write_evolution_gif(snapshots: Mapping[str, Any], real: Any, preset: str, pa
     return path
 
 
+def plot_selection(curve: Any, best_step: int | None, path: PathLike) -> Path:
+    """Model selection's validation curve: the score and its three terms per scoring, the
+    kept step marked (lower is better; 0 = like real unseen days)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(curve)
+    if "step" not in frame.columns or len(frame) == 0:
+        raise TsganError("the selection curve is empty or has no 'step' column")
+    step = frame["step"].to_numpy(dtype=float)
+    fig = _figure(10, 4.5)
+    ax = fig.subplots()
+    ax.plot(step, frame["score"], color="0.1", lw=2, marker="o", ms=3, label="score (sum)")
+    for column, color, label in (
+            ("discriminative", GEN_BLUE, "discriminative (3-fold)"),
+            ("energy_distance_rel", D_ORANGE, "relative energy distance"),
+            ("memorisation", "tab:red", "memorisation")):
+        if column in frame.columns:
+            ax.plot(step, frame[column], color=color, lw=1.2, alpha=0.8, label=label)
+    if best_step is not None and best_step >= 0:
+        ax.axvline(best_step, color="tab:green", ls="--", lw=1.2,
+                   label=f"kept: step {int(best_step):,}")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("on validation weeks (lower is better)")
+    ax.set_title("Model selection: validation score per scoring")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
 # --------------------------------------------------------------------------- a whole run
 def _step_label(history: Any) -> int | None:
     try:
@@ -681,6 +710,10 @@ def draw_run(run: Any, plots_dir: PathLike) -> list[Path]:
     history = getattr(run, "history", None)
     if history is not None and len(history):
         paths.append(plot_losses(history, plots_dir / "losses.png"))
+    selection = getattr(run, "selection", None)
+    if selection is not None and len(selection):
+        paths.append(plot_selection(selection, getattr(run, "best_step", None),
+                                    plots_dir / "selection.png"))
     if preset == "smard":
         n_gen = int(min(max(len(real), 200), 2000))
         gen = values(run.sample(n_gen, seed=PLOT_SEED))
