@@ -148,3 +148,28 @@ def test_the_run_plots_include_the_selection_curve(selected: PriceGAN, tmp_path:
     paths = draw_run(selected, tmp_path / "plots")
     assert tmp_path / "plots" / "selection.png" in paths
     assert (tmp_path / "plots" / "selection.png").stat().st_size > 10_000
+
+
+def test_cli_train_with_model_selection(tmp_path: Path) -> None:
+    from tests.cli_helpers import run_tsgan
+
+    result = run_tsgan("train", "--iterations", "400", "--select-every", "200", "--patience",
+                       "5", "--run-dir", str(tmp_path / "run"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert record["config"]["select_every"] == 200
+    assert record["config"]["select_patience"] == 5
+    assert record["best_step"] in (200, 400)
+    assert pd.read_csv(tmp_path / "run" / "selection.csv")["step"].tolist() == [200, 400]
+    assert (tmp_path / "run" / "plots" / "selection.png").is_file()
+    shown = run_tsgan("train", "--iterations", "200", "--select-every", "100",
+                      "--run-dir", str(tmp_path / "run2"), "--no-plots")
+    assert shown.returncode == 0, shown.stderr
+    assert "model selection kept step" in shown.stdout
+
+
+def test_cli_resume_refuses_selection_options(tmp_path: Path) -> None:
+    from tests.cli_helpers import assert_one_line_error, run_tsgan
+
+    result = run_tsgan("train", "--resume", str(tmp_path), "--select-every", "100")
+    assert "drop --select-every" in assert_one_line_error(result)

@@ -176,6 +176,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                         "of the 7 days before), 'calendar' (= month,weekday,holiday), or "
                         "numeric columns of a daily --data file; 'none' = unconditional "
                         "(default: the preset's)")
+    p.add_argument("--select-every", type=non_negative_int, metavar="N",
+                   help="smard: model selection: every N iterations score the generator on "
+                        "validation weeks of the training days (held out of fitting) and "
+                        "keep the best weights; 0 = off (default: the preset's)")
+    p.add_argument("--patience", type=non_negative_int, metavar="K",
+                   help="with --select-every: stop after K scorings without a new best "
+                        "(0 = train the full budget)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
                    help="override any configuration field (repeatable), value as JSON or "
                         "text, e.g. --set loss=wgan-gp --set learning_rate=1e-4 --set "
@@ -230,7 +237,8 @@ def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
 _RESUME_CONFLICTS = {"preset": "smard", "data": None, "column": None, "iterations": None,
                      "batch_size": None, "latent_dim": None, "seed": 0, "run_dir": None,
                      "snapshot_every": None, "overwrite": False, "strategy": "default",
-                     "conditions": None, "settings": []}
+                     "conditions": None, "settings": [], "select_every": None,
+                     "patience": None}
 
 
 def _resume(args: argparse.Namespace) -> int:
@@ -296,6 +304,8 @@ def _train(args: argparse.Namespace, run_dir: Path) -> int:
         "latent_dim": args.latent_dim,
         "snapshot_every": args.snapshot_every,
         "seed": args.seed,
+        "select_every": args.select_every,
+        "select_patience": args.patience,
     }
     overrides = {k: v for k, v in overrides.items() if v is not None}
     overrides.update(parse_settings(args.settings))
@@ -317,6 +327,10 @@ def _train(args: argparse.Namespace, run_dir: Path) -> int:
                   else args.checkpoint_every)
     if not args.chief:
         return 0
+    if model.best_step is not None and not args.quiet:
+        score = model.selection["score"].min()
+        print(f"model selection kept step {model.best_step:,} of {model.steps_trained:,} "
+              f"(validation score {score:.3f}; curve: {run_dir / 'selection.csv'})")
     return _after_training(args, run_dir)
 
 
