@@ -76,7 +76,7 @@ def test_feature_matching_needs_the_real_batch() -> None:
         gan.generator_step(tf.zeros((4, 4)))
 
 
-@pytest.mark.parametrize("value", [-1.0, "big", True])
+@pytest.mark.parametrize("value", [-1.0, "big", True, float("inf"), float("nan")])
 def test_bad_feature_matching_weight_is_one_line_error(value: object) -> None:
     with pytest.raises(TsganError, match="feature_matching must be") as info:
         PriceGAN("smard", feature_matching=value)
@@ -91,3 +91,12 @@ def test_tiny_smard_run_with_feature_matching_trains_saves_and_loads(tmp_path) -
     assert loaded.config.feature_matching == 1.0
     assert np.array_equal(model.sample(20, seed=0).to_numpy(),
                           loaded.sample(20, seed=0).to_numpy())
+
+
+@pytest.mark.parametrize("d_options", [{"spectral_norm": True, "output_activation": "sigmoid"},
+                                       {"minibatch_stddev": True}, {}])
+def test_features_are_the_input_of_the_output_layer(d_options: dict) -> None:
+    gan = _gan(1.0, **d_options)
+    width = 5 + (1 if d_options.get("minibatch_stddev") else 0)
+    assert gan.features is not None
+    assert gan.features(np.zeros((4, 3), np.float32)).shape == (4, width)

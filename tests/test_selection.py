@@ -110,7 +110,7 @@ def test_resume_keeps_the_selection_state(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"select_every": -1}, "select_every must be an integer >= 0"),
-    ({"select_patience": 1.5}, "select_patience must be an integer"),
+    ({"select_patience": 1.5, "select_every": 10}, "select_patience must be an integer"),
     ({"validation_every_nth_week": 1}, "validation_every_nth_week must be an integer >= 2"),
 ])
 def test_bad_selection_settings_are_one_line_errors(overrides: dict, message: str) -> None:
@@ -173,3 +173,26 @@ def test_cli_resume_refuses_selection_options(tmp_path: Path) -> None:
 
     result = run_tsgan("train", "--resume", str(tmp_path), "--select-every", "100")
     assert "drop --select-every" in assert_one_line_error(result)
+
+
+def test_a_bad_validation_split_writes_nothing(tmp_path: Path) -> None:
+    from tsgan.sources import load_days
+
+    with pytest.raises(TsganError, match="model selection needs validation"):
+        PriceGAN("smard", iterations=100, select_every=50, batch_size=32,
+                 validation_every_nth_week=20).fit(load_days().iloc[:60],
+                                                   run_dir=tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_callback_that_stops_early_still_scores_the_last_weights() -> None:
+    model = PriceGAN("smard", iterations=1000, select_every=400, snapshot_every=0, seed=2)
+    model.fit(callback=lambda step, m, s: step == 200, callback_every=200)
+    assert model.steps_trained == 200
+    assert model.selection["step"].tolist() == [200]
+    assert model.best_step == 200
+
+
+def test_patience_without_selection_is_refused() -> None:
+    with pytest.raises(TsganError, match="select_patience needs model selection"):
+        PriceGAN("smard", select_patience=3)

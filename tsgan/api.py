@@ -167,6 +167,11 @@ class PriceGAN:
         wall time so far without the callbacks' own time; :attr:`steps_trained` records
         where training ended.
 
+        With ``select_every`` (model selection, :mod:`tsgan.selection`) the training days of
+        validation weeks are held out of fitting (the scaler and the condition encoder still
+        see all training days), the model is scored on them every ``select_every`` steps and
+        the best weights are kept: :attr:`selection`, :attr:`best_step`.
+
         ``run_dir``: train into that run directory with checkpoints (``RUN/checkpoint/``
         every ``checkpoint_every`` steps, 0 = only on SIGINT/SIGTERM, which then save one and
         raise :class:`tsgan.checkpoints.TrainingInterrupted`; continue with :func:`resume`)
@@ -191,6 +196,7 @@ class PriceGAN:
             self.condition_encoder = ConditionEncoder.fit(self.train_conditions,
                                                           config.conditions)
         scaled = self._training_rows()
+        selector = self._selector()  # a bad validation split fails before anything is written
         gan = self._build_gan()
         checkpointer = None
         if run_dir is not None:
@@ -205,7 +211,8 @@ class PriceGAN:
             checkpoints.remove(run_dir)  # a stale one from an earlier run must not be resumed
             write_run_start(self, run_dir, every)
             checkpointer = checkpoints.Checkpointer(Path(run_dir), every)
-        return self._train(gan, scaled, progress, callback, callback_every, checkpointer)
+        return self._train(gan, scaled, progress, callback, callback_every, checkpointer,
+                           selector)
 
     def _training_rows(self) -> np.ndarray:
         """Rows training fits, in model space: the scaled day, then its encoded conditions
@@ -281,18 +288,17 @@ class PriceGAN:
         return gan
 
     def _train(self, gan: Any, scaled: np.ndarray, progress: bool, callback: Any,
-               callback_every: int, checkpointer: Any) -> PriceGAN:
+               callback_every: int, checkpointer: Any, selector: Any = None) -> PriceGAN:
         """Run the training loop and take over its results (and, with checkpoints, save)."""
         from tsgan.training import train
 
-        selector = self._selector()
         result = train(gan, scaled, self.config, progress=progress,
                        to_original=self.scaler.inverse_transform, callback=callback,
                        callback_every=callback_every, callback_model=self,
                        strategy=self.strategy, checkpointer=checkpointer, selector=selector)
         if selector is not None:
             self.selection = selector.curve
-            self.best_step = selector.best_step
+            self.best_step = selector.best_step if selector.best_step >= 0 else None
         self.steps_trained = int(result.steps)
         self.history = result.history
         self.snapshots = result.snapshots
@@ -477,9 +483,10 @@ def resume(run_dir: str | os.PathLike[str], progress: bool = False,
     every = record.get("checkpoint_every", 0) if checkpoint_every is None else checkpoint_every
     every = _check_every(every)
     scaled = model._training_rows()
+    selector = model._selector()
     gan = model._build_gan()
     checkpointer = checkpoints.Checkpointer(Path(run_dir), every, resume=True)
-    return model._train(gan, scaled, progress, None, 0, checkpointer)
+    return model._train(gan, scaled, progress, None, 0, checkpointer, selector)
 
 
 def load(run_dir: str | os.PathLike[str]) -> PriceGAN:

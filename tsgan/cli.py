@@ -255,7 +255,8 @@ def _resume(args: argparse.Namespace) -> int:
     _quiet_tensorflow()
     from tsgan.api import resume
 
-    resume(run_dir, progress=not args.quiet, checkpoint_every=args.checkpoint_every)
+    model = resume(run_dir, progress=not args.quiet, checkpoint_every=args.checkpoint_every)
+    _report_selection(model, args, run_dir)
     return _after_training(args, run_dir)
 
 
@@ -327,11 +328,17 @@ def _train(args: argparse.Namespace, run_dir: Path) -> int:
                   else args.checkpoint_every)
     if not args.chief:
         return 0
-    if model.best_step is not None and not args.quiet:
-        score = model.selection["score"].min()
-        print(f"model selection kept step {model.best_step:,} of {model.steps_trained:,} "
-              f"(validation score {score:.3f}; curve: {run_dir / 'selection.csv'})")
+    _report_selection(model, args, run_dir)
     return _after_training(args, run_dir)
+
+
+def _report_selection(model: Any, args: argparse.Namespace, run_dir: Path) -> None:
+    """One line on the step model selection kept (runs with ``select_every`` only)."""
+    if model.best_step is None or args.quiet:
+        return
+    score = model.selection["score"].min()
+    print(f"model selection kept step {model.best_step:,} of {model.steps_trained:,} "
+          f"(validation score {score:.3f}; curve: {run_dir / 'selection.csv'})")
 
 
 def parse_condition_list(text: str) -> list[str]:

@@ -176,6 +176,8 @@ class GANConfig:
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 0:
                 raise TsganError(f"{name} must be an integer >= 0 (0 = off), got "
                                  f"{getattr(self, name)!r}")
+        if self.select_patience and not self.select_every:
+            raise TsganError("select_patience needs model selection: set select_every too")
         if self.select_every and self.preset != "smard":
             raise TsganError(f"model selection (select_every) applies to the smard preset "
                              f"only, not {self.preset!r}")
@@ -267,8 +269,9 @@ def check_loss_settings(loss: str, critic_steps: Any, gp_weight: Any, label_smoo
         raise TsganError(f"gp_weight must be >= 0, got {gp_weight!r}")
     if not _is_number(ema_decay) or not 0.0 <= float(ema_decay) < 1.0:
         raise TsganError(f"ema_decay must be in [0, 1), got {ema_decay!r}")
-    if not _is_number(feature_matching) or not float(feature_matching) >= 0.0:
-        raise TsganError(f"feature_matching must be >= 0, got {feature_matching!r}")
+    if not _is_number(feature_matching) or not 0.0 <= float(feature_matching) < float("inf"):
+        raise TsganError(f"feature_matching must be a finite number >= 0, got "
+                         f"{feature_matching!r}")
     if loss == "wgan-gp" and label_smoothing:
         raise TsganError("label_smoothing applies to the 'bce' loss only")
 

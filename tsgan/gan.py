@@ -71,11 +71,12 @@ class GAN(keras.Model):
                             feature_matching)
         self.ema_decay = float(ema_decay)
         #: Weight of the feature-matching term of G's loss (0 = off) and the part of D it
-        #: matches: D's last hidden layer (its input when D has none).
+        #: matches: the input of D's output layer (the last hidden layer, with the
+        #: minibatch-stddev column when D has one).
         self.feature_matching = float(feature_matching)
         self.features: keras.Model | None = None
         if self.feature_matching:
-            self.features = keras.Model(discriminator.inputs, discriminator.layers[-2].output,
+            self.features = keras.Model(discriminator.input, _last_hidden(discriminator),
                                         name="discriminator_features")
         #: With ``ema_decay``: a copy of G whose weights are the exponential moving average
         #: of G's after every generator update (what sampling should use).
@@ -337,6 +338,14 @@ class GAN(keras.Model):
             logs["d_loss"] = tf.add_n(d_losses) / float(k)
         logs.update(self.generator_step(noise[k * batch:], condition, real))
         return {name: logs[name] for name in METRIC_NAMES}
+
+
+def _last_hidden(discriminator: keras.Model) -> Any:
+    """The symbolic input of D's output layer (its last Dense, spectrally normalised or not)."""
+    for layer in reversed(discriminator.layers):
+        if isinstance(layer, (keras.layers.Dense, keras.layers.SpectralNormalization)):
+            return layer.input
+    raise TsganError("feature matching needs a discriminator whose output layer is Dense")
 
 
 def _output_activation(model: keras.Model) -> str:

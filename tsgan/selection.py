@@ -4,10 +4,11 @@ weights, stop early (issue 5, item 3).
 GAN losses say little about sample quality, and quality does not rise monotonically: the
 last step is not necessarily the best. With ``select_every`` > 0 a conditional or
 unconditional ``smard`` run holds out whole *validation weeks* of its training days
-(:func:`tsgan.split.validation_split`: weeks with ``week % validation_every_nth_week == 1``,
-never a test week), fits on the rest, and every ``select_every`` steps (and at the end)
-generates as many days as there are validation days — under the validation days' own
-conditions for a conditional model — and scores them:
+(training weeks with ``week % validation_every_nth_week == 1``, see
+:meth:`tsgan.api.PriceGAN.validation_mask`; never a test week), fits on the rest, and
+every ``select_every`` steps (and at the end) generates as many days as there are
+validation days — under the validation days' own conditions for a conditional model — and
+scores them:
 
 ``score = discriminative + max(relative energy distance, 0) + max(memorisation − 0.05, 0)``
 
@@ -124,6 +125,9 @@ class ModelSelector:
                    gan: Any) -> None:
         """Continue from :meth:`state` and the kept weights (a resumed run); TsganError if
         the weights do not fit ``gan``."""
+        if weights is None and int(state.get("best_step", -1)) >= 0:
+            raise TsganError("the checkpoint names a best step but holds no kept weights "
+                             "(best.npz); train again")
         if weights is not None:
             variables = selected_variables(gan)
             if len(weights) != len(variables) or any(

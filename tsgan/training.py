@@ -204,16 +204,19 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
     config and ``checkpointer.every``, so on the single-device path a resumed run ends with
     the same weights, bit for bit, as an uninterrupted one.
 
-    ``selector`` (:class:`tsgan.selection.ModelSelector`): score the model (``callback_model``)
-    every ``selector.every`` steps and at the last one, stop when it says so, and restore its
-    best weights at the end (its time counts as training time; the checkpoint keeps its
-    state).
+    ``selector`` (:class:`tsgan.selection.ModelSelector`): score the model (``callback_model``,
+    required) every ``selector.every`` steps and at the last one (also when a callback stops
+    early), stop when it says so, and restore its best weights at the end. Its time counts
+    as training time but not in ``ms_per_step``; the checkpoint keeps its state. The
+    history, the snapshots and the final metrics still describe every step up to the last.
     """
     from tqdm.auto import tqdm
 
     if callback is not None and (isinstance(callback_every, bool) or int(callback_every) <= 0):
         raise TsganError(f"callback_every must be a positive integer, got {callback_every!r}")
     callback_every = int(callback_every) if callback is not None else 0
+    if selector is not None and callback_model is None:
+        raise TsganError("model selection needs callback_model (the PriceGAN it samples from)")
     to_original = to_original or (lambda z: z)
     data = np.asarray(data, dtype=np.float32)
     if len(data) < config.batch_size:
@@ -301,6 +304,7 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
         checkpointer.last_step = step
 
     callback_seconds = 0.0
+    selection_seconds = 0.0  # this session's scoring: training time, but not per-step speed
     start = time.perf_counter()
     first_chunk_end = None
     first_chunk_steps = 0
@@ -342,9 +346,11 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
                 stop_now = bool(callback(step, callback_model if callback_model is not None
                                          else gan, elapsed))
                 callback_seconds += time.perf_counter() - cb_start
-            if selector is not None and (step % select_every == 0 or step == config.iterations):
-                stop_now = selector.update(step, callback_model if callback_model is not None
-                                           else gan, gan) or stop_now
+            if selector is not None and (step % select_every == 0 or stop_now
+                                         or step == config.iterations):
+                scoring_start = time.perf_counter()
+                stop_now = selector.update(step, callback_model, gan) or stop_now
+                selection_seconds += time.perf_counter() - scoring_start
             last = stop_now or step == config.iterations
             if step % config.log_every == 0 or last:
                 rows.append([step, *(window / window_steps)])
@@ -382,10 +388,11 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
                  "acc_fake": np.asarray(snapshots["acc_fake"])}
     timed_steps = step - first_step - first_chunk_steps
     compile_seconds = (first_chunk_end or start) - start
-    timed_seconds = end - (first_chunk_end or start) - callback_seconds if timed_steps else 0.0
+    timed_seconds = (end - (first_chunk_end or start) - callback_seconds - selection_seconds
+                     if timed_steps else 0.0)
     return TrainResult(history=history, snapshots=snaps, seconds=seconds,
                        compile_seconds=compile_seconds, steps=step,
                        extra={"timed_steps": timed_steps, "timed_seconds": timed_seconds,
                               "callback_seconds": callback_seconds,
-                              "selection_seconds": selector.seconds if selector else 0.0,
+                              "selection_seconds": selection_seconds,
                               "stopped_early": step < config.iterations})
