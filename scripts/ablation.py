@@ -1,7 +1,9 @@
 """Ablation of the smard quality options (issue 5: scenario quality).
 
-Trains the ``smard`` preset once per variant and seed (``default``: as it ships; every other
-variant starts from the plain GAN — unconditional, no weight average — and adds options),
+Trains the ``smard`` preset once per variant and seed (``default``: as it ships;
+``default-X`` / ``default+X``: as it ships without / with one option; every other variant
+starts from the plain GAN — unconditional, no weight average, no discriminator options, no
+feature matching — and adds options),
 scores every run's samples against its held-out weeks exactly as ``tsgan evaluate`` scores
 the ``gan`` row (same n = number of held-out days, same sampling and metric seed; conditional
 runs generate under the held-out days' conditions), and prints a Markdown table of mean ± std
@@ -12,6 +14,7 @@ over seeds per metric plus training seconds. With ``--baselines`` the baseline r
     .venv/bin/python scripts/ablation.py --iterations 6000 --variants base shape mbstd
     .venv/bin/python scripts/ablation.py --save-dir runs/ablation   # also keep the runs
     .venv/bin/python scripts/ablation.py --variants base wgan-gp --iterations 6000
+    .venv/bin/python scripts/ablation.py --variants default default-fm default-shape+mbstd
 
 Runs go one after another in this process (CPU time is shared; the training seconds are
 comparable only within one invocation). ``--csv PATH`` writes the per-run rows.
@@ -69,7 +72,22 @@ _WGAN: dict[str, Any] = {"loss": "wgan-gp", "learning_rate": 1e-4, "beta_1": 0.0
                          "beta_2": 0.9}
 _CALENDAR = ["month", "weekday", "holiday"]
 #: What every variant but ``default`` starts from: the preset without its quality options.
-PLAIN: dict[str, Any] = {"conditions": [], "ema_decay": 0.0}
+PLAIN: dict[str, Any] = {"conditions": [], "ema_decay": 0.0, "feature_matching": 0.0}
+#: The discriminator options every plain variant starts from (all off).
+PLAIN_DISCRIMINATOR: dict[str, Any] = VARIANTS["base"]
+#: Variants of the preset as it ships with one option removed or added (config overrides;
+#: ``discriminator`` holds discriminator fields).
+FROM_DEFAULT: dict[str, dict[str, Any]] = {
+    "default-fm": {"feature_matching": 0.0},
+    "default-shape": {"discriminator": {"shape_features": False}},
+    "default-mbstd": {"discriminator": {"minibatch_stddev": False}},
+    "default-shape+mbstd": {"discriminator": {"shape_features": False,
+                                              "minibatch_stddev": False}},
+    "default-ema": {"ema_decay": 0.0},
+    "default-level": {"conditions": _CALENDAR},
+    "default-conditions": {"conditions": []},
+    "default+select": {"select_every": 1000},
+}
 #: Top-level config overrides per variant (on top of the smard preset), besides VARIANTS.
 CONFIG_OVERRIDES: dict[str, dict[str, Any]] = {
     "wgan-gp": _WGAN,
@@ -98,9 +116,11 @@ def run_one(variant: str, seed: int, iterations: int | None, save_dir: Path | No
     from tsgan.evaluation import evaluate_arrays, sample_like_test
 
     overrides: dict[str, Any] = {"seed": seed}
-    if variant != "default":  # variants start from the plain GAN: unconditional, no EMA
-        overrides.update({"discriminator": VARIANTS[variant], **PLAIN,
-                          **CONFIG_OVERRIDES.get(variant, {})})
+    if variant in FROM_DEFAULT:
+        overrides.update(FROM_DEFAULT[variant])
+    elif variant != "default":  # from the plain GAN: unconditional, no EMA, no D options
+        overrides.update({"discriminator": {**PLAIN_DISCRIMINATOR, **VARIANTS[variant]},
+                          **PLAIN, **CONFIG_OVERRIDES.get(variant, {})})
     if iterations is not None:
         overrides["iterations"] = iterations
     gan = PriceGAN("smard", **overrides).fit(days)
@@ -136,7 +156,8 @@ def summarise(rows: pd.DataFrame, order: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS),
+                        choices=[*VARIANTS, *FROM_DEFAULT])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--iterations", type=int, default=None,
                         help="training budget (default: the preset's, 20,000)")

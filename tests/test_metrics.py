@@ -208,3 +208,14 @@ def test_tree_and_brute_force_neighbours_agree(monkeypatch):
     brute = M.nearest_distances(a, b, k=3), M.nearest_distances(b, b, k=5, exclude_self=True)
     for t, f in zip(tree, brute, strict=True):
         np.testing.assert_allclose(t, f)
+
+
+def test_discriminative_view_sees_only_what_it_is_given(real, other):
+    """A shift of the whole day is invisible to a view of the hour-to-hour moves."""
+    shifted = other + 40
+    assert M.discriminative_score(shifted, real, seed=0) > 0.35
+    moves = M.discriminative_score(shifted, real, seed=0,
+                                   features=lambda v: np.diff(v, axis=1))
+    assert moves == M.discriminative_score(other, real, seed=0,
+                                           features=lambda v: np.diff(v, axis=1))
+    assert moves < 0.1

@@ -20,6 +20,7 @@ sets of tens of thousands of rows. Nothing here depends on TensorFlow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -298,7 +299,8 @@ def classifier_features(values: np.ndarray) -> np.ndarray:
 
 
 def discriminative_score(synthetic: Any, real: Any, seed: int = 0, folds: int = 5,
-                         max_iter: int = 50, max_leaf_nodes: int = 15) -> float:
+                         max_iter: int = 50, max_leaf_nodes: int = 15,
+                         features: Callable[[np.ndarray], np.ndarray] | None = None) -> float:
     """|accuracy − 0.5| of a cross-validated classifier telling real rows from synthetic ones.
 
     What: a gradient-boosted tree classifier (scikit-learn HistGradientBoosting, on raw +
@@ -308,7 +310,9 @@ def discriminative_score(synthetic: Any, real: Any, seed: int = 0, folds: int = 
     any systematic detail a model gets wrong, the classifier finds. 0 = indistinguishable,
     0.5 = perfectly separable; lower is better. Small positive values (≈ 0.02–0.05) are noise.
     Runs single-threaded: on a busy 2-core machine OpenMP threads made a fit 10–50× slower;
-    one thread takes ≈ 1.5 s per 600 + 600 days (5 folds).
+    one thread takes ≈ 1.5 s per 600 + 600 days (5 folds). ``features`` replaces
+    :func:`classifier_features` (rows → feature matrix), e.g. to ask which view of the days
+    still separates them (``scripts/classifier_views.py``).
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold
@@ -321,7 +325,7 @@ def discriminative_score(synthetic: Any, real: Any, seed: int = 0, folds: int = 
         raise TsganError(f"need at least {folds} rows per set for the discriminative score")
     x = x[rng.choice(len(x), size, replace=False)] if len(x) > size else x
     y = y[rng.choice(len(y), size, replace=False)] if len(y) > size else y
-    features = classifier_features(np.vstack([y, x]))
+    features = (features or classifier_features)(np.vstack([y, x]))
     labels = np.r_[np.ones(size, dtype=int), np.zeros(size, dtype=int)]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     correct = 0

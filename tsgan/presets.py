@@ -13,16 +13,16 @@
   ≈ 11 s of compilation for batch norm and dropout).
 * ``smard`` (default) — 24 hourly prices per day, asinh-scaled, a conditional MLP GAN:
   G 32 → 128 → 128 → 128 → 24 and D 24 → 256 → 128 → 1 (logits), LeakyReLU(0.2), Adam
-  (5e-4, beta_1 0.5), batch 64, 20,000 iterations (≈ 30 s on 2 CPU cores; held-out
-  quality ED ≤ 0.01 and hourly W1 ≤ 12 EUR/MWh is reached after ≈ 2,000-4,000). No XLA
-  here: it saves only ≈ 10 % per step but costs ≈ 5-12 s of compilation. Chosen on the
-  bundled data by held-out energy distance and mean hourly Wasserstein distance: a wider
-  discriminator without dropout was the largest single improvement (hourly W1 23 → 11 EUR/MWh
-  at 10,000 iterations). Conditional on month, weekday, German public holiday and the
-  previous week's mean price (``conditions``), samples from an exponential moving average of
-  G's weights (``ema_decay`` 0.999): over 3 seeds the best combination found (energy distance
-  0.0043 → 0.0006, hourly W1 11.4 → 7.1 EUR/MWh, correlation error 0.041 → 0.013,
-  discriminative 0.40 → 0.26, memorisation 0.03; docs/quality.md).
+  (5e-4, beta_1 0.5), batch 64, 20,000 iterations (≈ 18 s on 2 CPU cores). No XLA here: it
+  saves only ≈ 10 % per step but costs ≈ 5-12 s of compilation. Conditional on month,
+  weekday, German public holiday and the previous week's mean price (``conditions``);
+  samples from an exponential moving average of G's weights (``ema_decay`` 0.999); D also
+  sees the day's hour-to-hour differences and de-levelled profile (``shape_features``) and a
+  minibatch standard deviation; G's loss adds feature matching on D's last hidden layer
+  (``feature_matching`` 10). Chosen on the bundled data by two 3-seed ablations
+  (docs/quality.md): against the plain GAN, held-out energy distance 0.0043 → −0.0003, hourly
+  W1 11.4 → 7.2 EUR/MWh, correlation error 0.041 → 0.016, daily-feature KS 0.110 → 0.039,
+  discriminative 0.40 → 0.13, memorisation 0.012 → 0.048.
 """
 
 from __future__ import annotations
@@ -96,11 +96,12 @@ def _smard() -> GANConfig:
                                 output_activation="linear"),
         discriminator=NetworkConfig(units=[256, 128], activation="leaky_relu",
                                     negative_slope=0.2, dropout=0.0,
-                                    initializer="he_uniform", output_activation="linear"),
+                                    initializer="he_uniform", output_activation="linear",
+                                    shape_features=True, minibatch_stddev=True),
         optimizer="adam", learning_rate=5e-4, beta_1=0.5, beta_2=0.999,
         batch_size=64, iterations=20_000, snapshot_every=1_000, snapshot_size=100,
         log_every=100, steps_per_execution=100, scaler="asinh",
-        test_every_nth_week=5, ema_decay=0.999,
+        test_every_nth_week=5, ema_decay=0.999, feature_matching=10.0,
         conditions=["month", "weekday", "holiday", "level"],
     )
 
