@@ -301,6 +301,10 @@ def test_cli_conditional_train_generate_and_errors(tmp_path) -> None:
     assert xmas["level"].tolist() == [90.0, 85.5, 70.0]
 
     out.write_text("keep me")
+    header_only = tmp_path / "header_only.csv"
+    header_only.write_text("date,level\n")
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n")
     for args, message in [
         (["-n", "3", "--weekday", "funday"], "condition weekday has invalid value 'funday'"),
         (["-n", "3", "--condition", "wind=3"], "unknown condition wind"),
@@ -308,6 +312,8 @@ def test_cli_conditional_train_generate_and_errors(tmp_path) -> None:
         (["-n", "2", "--condition-file", str(spec)], "has 3 rows but -n is 2"),
         (["-n", "2", "--condition-file", str(tmp_path / "nope.csv")], "does not exist"),
         (["-n", "2", "--condition-file", str(spec), "--month", "1"], "cannot be combined"),
+        (["--condition-file", str(header_only)], "condition file"),
+        (["--condition-file", str(blank)], "condition file"),
     ]:
         line = assert_one_line_error(run_tsgan("generate", "--run", str(run), *args,
                                                "--out", str(out)))

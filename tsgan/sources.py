@@ -79,7 +79,7 @@ def _check_path(path: str | os.PathLike[str]) -> Path:
     return file
 
 
-def _read_text(file: Path) -> str:
+def _read_text(file: Path, what: str = "data file") -> str:
     """The file's text (gzip transparently, UTF-8 with or without BOM, else cp1252)."""
     try:
         raw = file.read_bytes()
@@ -92,11 +92,11 @@ def _read_text(file: Path) -> str:
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     if not text.strip():
-        raise TsganError(f"data file {file} is empty")
+        raise TsganError(f"{what} {file} is empty")
     return text
 
 
-def _read_table(file: Path, text: str, sep: str) -> pd.DataFrame:
+def _read_table(file: Path, text: str, sep: str, what: str = "data file") -> pd.DataFrame:
     """All cells as stripped strings; parser problems become a TsganError."""
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
@@ -106,7 +106,7 @@ def _read_table(file: Path, text: str, sep: str) -> pd.DataFrame:
         raise TsganError(f"cannot parse {file} as CSV: {detail}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
-        raise TsganError(f"data file {file} has a header but no data rows")
+        raise TsganError(f"{what} {file} has a header but no data rows")
     return frame
 
 
@@ -522,8 +522,8 @@ def read_condition_file(path: str | os.PathLike[str]) -> pd.DataFrame:
     if _is_parquet(file):
         frame = _read_parquet(file)
     else:
-        text = _read_text(file)
-        frame = _read_table(file, text, _csv_sep(text))
+        text = _read_text(file, "condition file")
+        frame = _read_table(file, text, _csv_sep(text), "condition file")
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise TsganError(f"condition file {file} has no rows")
