@@ -8,7 +8,8 @@ Modes:
 
 * ``equivalence --devices 2``: (a) ``tsgan.training.train`` for N steps under the default
   strategy and under MirroredStrategy over 2 logical CPU devices, same seed, same initial
-  weights, same global batch → both histories; (b) one SGD step from fixed real + noise
+  weights, same global batch, the smard preset's feature matching and weight average on →
+  both histories; (b) one SGD step from fixed real + noise
   tensors: the weight update of the default strategy, of tsgan's global-batch loss under
   mirroring, and of a hand-written ``tf.reduce_mean`` loss under mirroring (the pitfall).
 * ``multiworker --run-dir DIR``: one worker of a ``TF_CONFIG`` cluster trains the quadratic
@@ -74,7 +75,8 @@ def _build(config: Any, dim: int, strategy: Any, optimizer: str | None = None) -
         keras.utils.set_random_seed(config.seed)
         cfg = config.replace(optimizer=optimizer) if optimizer else config
         gan = cls(build_generator(cfg, dim), build_discriminator(cfg, dim), cfg.latent_dim,
-                  seed=cfg.seed)
+                  seed=cfg.seed, feature_matching=cfg.feature_matching,
+                  ema_decay=cfg.ema_decay)
         gan.compile(d_optimizer=build_optimizer(cfg, cfg.d_lr),
                     g_optimizer=build_optimizer(cfg, cfg.g_lr))
     return gan

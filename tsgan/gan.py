@@ -276,17 +276,24 @@ class GAN(keras.Model):
         """``mean_j (E f_j(real) − E f_j(fake))²`` over D's last hidden features ``f``
         (Salimans et al. 2016), D frozen (``training=False``).
 
-        The means are over this replica's batch; under ``tf.distribute`` the term is scaled
-        by 1 / replicas (``scale_regularization_loss``) so the summed gradients average the
-        replicas' terms instead of adding them.
+        The means are over the *global* batch: under ``tf.distribute`` each replica's feature
+        sums are all-reduced (the all-reduce is differentiable), so every replica holds the
+        same term, and it is scaled by 1 / replicas (``scale_regularization_loss``) so that the
+        summed gradients equal one default-strategy step's.
         """
         assert self.features is not None
 
-        def mean_features(x: tf.Tensor) -> tf.Tensor:
+        def feature_sum(x: tf.Tensor) -> tf.Tensor:
             inputs = [x, condition] if self.condition_dim else x
-            return tf.reduce_mean(self.features(inputs, training=False), axis=0)
+            return tf.reduce_sum(self.features(inputs, training=False), axis=0)
 
-        gap = mean_features(tf.cast(real, tf.float32)) - mean_features(fake)
+        sums = tf.stack([feature_sum(tf.cast(real, tf.float32)), feature_sum(fake)])
+        rows = tf.cast(tf.shape(fake)[0], tf.float32)
+        ctx = tf.distribute.get_replica_context()
+        if ctx is not None and ctx.num_replicas_in_sync > 1:
+            sums = ctx.all_reduce(tf.distribute.ReduceOp.SUM, sums)
+            rows = rows * ctx.num_replicas_in_sync
+        gap = (sums[0] - sums[1]) / rows
         return tf.nn.scale_regularization_loss(tf.reduce_mean(tf.square(gap)))
 
     def generator_step(self, noise: tf.Tensor, condition: tf.Tensor | None = None,
