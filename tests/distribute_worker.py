@@ -85,13 +85,16 @@ def _build(config: Any, dim: int, strategy: Any, optimizer: str | None = None) -
 def _weights(gan: Any) -> list[Any]:
     import numpy as np
 
+    ema = gan.ema_generator.get_weights() if gan.ema_generator is not None else []
     return [np.asarray(w, np.float64) for w in
-            gan.generator.get_weights() + gan.discriminator.get_weights()]
+            gan.generator.get_weights() + gan.discriminator.get_weights() + ema]
 
 
 def _copy_weights(src: Any, dst: Any) -> None:
     dst.generator.set_weights(src.generator.get_weights())
     dst.discriminator.set_weights(src.discriminator.get_weights())
+    if src.ema_generator is not None:
+        dst.ema_generator.set_weights(src.ema_generator.get_weights())
 
 
 def equivalence(args: argparse.Namespace) -> dict[str, Any]:
@@ -161,10 +164,11 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
                 lambda ctx: noise[ctx.replica_id_in_sync_group * local:][:local])
             tf.function(lambda: strategy.run(lambda a, b: step(gan, a, b), args=(x, z)))()
         after = _weights(gan)
-        # discriminator weights follow the generator's in _weights
+        # discriminator weights follow the generator's in _weights (then the weight average)
         n_g = len(gan.generator.get_weights())
+        n_d = len(gan.discriminator.get_weights())
         return np.concatenate([(a - b).ravel() for a, b in
-                               zip(after[n_g:], before[n_g:], strict=True)])
+                               zip(after[n_g:n_g + n_d], before[n_g:n_g + n_d], strict=True)])
 
     gans["reference"] = _build(config, 24, default, optimizer="sgd")
     updates = {"default": d_update(default, tsgan_step),
