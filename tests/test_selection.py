@@ -196,3 +196,18 @@ def test_a_callback_that_stops_early_still_scores_the_last_weights() -> None:
 def test_patience_without_selection_is_refused() -> None:
     with pytest.raises(TsganError, match="select_patience needs model selection"):
         PriceGAN("smard", select_patience=3)
+
+
+def test_a_corrupt_selection_curve_is_a_one_line_error(selected: PriceGAN,
+                                                       tmp_path: Path) -> None:
+    from tests.cli_helpers import assert_one_line_error, run_tsgan
+
+    selected.save(tmp_path / "run")
+    (tmp_path / "run" / "selection.csv").write_text("step,score\n200,0.5\n")
+    with pytest.raises(TsganError, match="selection.csv is corrupt: no column discriminative"):
+        load(tmp_path / "run")
+    out = tmp_path / "out.csv"
+    line = assert_one_line_error(run_tsgan("generate", "--run", str(tmp_path / "run"), "-n",
+                                           "3", "--out", str(out)))
+    assert "selection.csv is corrupt" in line
+    assert not out.exists()

@@ -20,6 +20,7 @@ import os
 import platform
 import warnings
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -224,22 +225,30 @@ def _frame(values: np.ndarray, index: np.ndarray, columns: list[str],
     return pd.DataFrame(values, columns=columns)
 
 
+def _read_csv(path: Path, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A CSV a run wrote; unreadable or lacking ``columns`` → one-line TsganError."""
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise TsganError(f"{path} is corrupt: {exc}") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise TsganError(f"{path} is corrupt: no column {', '.join(missing)}")
+    return frame
+
+
 def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
     """Rebuild a :class:`~tsgan.api.PriceGAN` from ``run_dir`` (validated, safe loading)."""
     run_dir = Path(run_dir)
     record = read_config(run_dir)
     model = _read_inputs(run_dir, record)
-    try:
-        model.history = pd.read_csv(run_dir / "history.csv")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise TsganError(f"{run_dir / 'history.csv'} is corrupt: {exc}") from None
+    model.history = _read_csv(run_dir / "history.csv")
     if (run_dir / "snapshots.npz").is_file():
         model.snapshots = _load_npz(run_dir / "snapshots.npz")
     if (run_dir / SELECTION_FILE).is_file():
-        try:
-            model.selection = pd.read_csv(run_dir / SELECTION_FILE)
-        except (OSError, ValueError, pd.errors.ParserError) as exc:
-            raise TsganError(f"{run_dir / SELECTION_FILE} is corrupt: {exc}") from None
+        from tsgan.selection import CURVE_COLUMNS
+
+        model.selection = _read_csv(run_dir / SELECTION_FILE, CURVE_COLUMNS)
         model.best_step = record.get("best_step")
     model.generator = _load_model(run_dir / "generator.keras")
     model.discriminator = _load_model(run_dir / "discriminator.keras")
