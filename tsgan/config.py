@@ -168,14 +168,14 @@ class GANConfig:
         if int(self.seed) != self.seed or self.seed < 0:
             raise TsganError(f"seed must be an integer >= 0, got {self.seed!r}")
         self.seed = int(self.seed)
-        for name in ("test_every_nth_week", "validation_every_nth_week"):
-            if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 2:
-                raise TsganError(f"{name} must be an integer >= 2, got "
-                                 f"{getattr(self, name)!r}")
-        for name in ("select_every", "select_patience"):
-            if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < 0:
-                raise TsganError(f"{name} must be an integer >= 0 (0 = off), got "
-                                 f"{getattr(self, name)!r}")
+        for name, minimum, note in (("test_every_nth_week", 2, ""),
+                                    ("validation_every_nth_week", 2, ""),
+                                    ("select_every", 0, " (0 = off)"),
+                                    ("select_patience", 0, " (0 = off)")):
+            value = getattr(self, name)
+            if int(value) != value or value < minimum:
+                raise TsganError(f"{name} must be an integer >= {minimum}{note}, got {value!r}")
+            setattr(self, name, int(value))
         if self.select_patience and not self.select_every:
             raise TsganError("select_patience needs model selection: set select_every too")
         if self.select_every and self.preset != "smard":

@@ -109,11 +109,6 @@ class ModelSelector:
         frame["step"] = frame["step"].astype(np.int64)
         return frame
 
-    @property
-    def seconds(self) -> float:
-        """Time spent scoring so far."""
-        return float(sum(row[-1] for row in self.rows))
-
     # ------------------------------------------------------------------ checkpoints
     def state(self) -> dict[str, Any]:
         """JSON-ready state (the weights travel separately: :attr:`best_weights`)."""
