@@ -40,3 +40,19 @@ def assert_discriminator_step_freezes_generator(gan: Any, real: tf.Tensor, noise
     step(real, noise, *condition)
     assert changed(g_before, gan.generator) == 0
     assert changed(d_before, gan.discriminator) > 0
+
+
+def assert_train_step_updates_both(gan: Any, rows: tf.Tensor) -> dict[str, Any]:
+    """One compiled train step: the metrics in order, finite, accuracies in [0, 1], and both
+    networks changed. Returns the logs."""
+    from tsgan.gan import METRIC_NAMES
+
+    d_before, g_before = weight_values(gan.discriminator), weight_values(gan.generator)
+    logs = tf.function(gan.train_step)(rows)
+    assert list(logs) == list(METRIC_NAMES)
+    assert all(np.isfinite(float(v)) for v in logs.values())
+    assert 0.0 <= float(logs["d_acc_real"]) <= 1.0
+    assert 0.0 <= float(logs["d_acc_fake"]) <= 1.0
+    assert changed(d_before, gan.discriminator) > 0
+    assert changed(g_before, gan.generator) > 0
+    return logs
