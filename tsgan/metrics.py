@@ -325,17 +325,17 @@ def discriminative_score(synthetic: Any, real: Any, seed: int = 0, folds: int = 
         raise TsganError(f"need at least {folds} rows per set for the discriminative score")
     x = x[rng.choice(len(x), size, replace=False)] if len(x) > size else x
     y = y[rng.choice(len(y), size, replace=False)] if len(y) > size else y
-    features = (features or classifier_features)(np.vstack([y, x]))
+    matrix = (features or classifier_features)(np.vstack([y, x]))
     labels = np.r_[np.ones(size, dtype=int), np.zeros(size, dtype=int)]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     correct = 0
     with threadpool_limits(limits=1):
-        for train_idx, test_idx in splitter.split(features, labels):
+        for train_idx, test_idx in splitter.split(matrix, labels):
             clf = HistGradientBoostingClassifier(
                 max_iter=max_iter, learning_rate=0.1, max_leaf_nodes=max_leaf_nodes,
                 early_stopping=False, random_state=seed)
-            clf.fit(features[train_idx], labels[train_idx])
-            correct += int((clf.predict(features[test_idx]) == labels[test_idx]).sum())
+            clf.fit(matrix[train_idx], labels[train_idx])
+            correct += int((clf.predict(matrix[test_idx]) == labels[test_idx]).sum())
     return abs(correct / len(labels) - 0.5)
 
 

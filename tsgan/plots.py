@@ -657,8 +657,8 @@ def plot_selection(curve: Any, best_step: int | None, path: PathLike) -> Path:
     import pandas as pd
 
     frame = pd.DataFrame(curve)
-    if "step" not in frame.columns or len(frame) == 0:
-        raise TsganError("the selection curve is empty or has no 'step' column")
+    if not {"step", "score"} <= set(frame.columns) or len(frame) == 0:
+        raise TsganError("the selection curve is empty or lacks its 'step' / 'score' columns")
     step = frame["step"].to_numpy(dtype=float)
     fig = _figure(10, 4.5)
     ax = fig.subplots()
