@@ -210,4 +210,6 @@ def _has_tabulate() -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tsgan.errors import run_script
+
+    sys.exit(run_script(main, Path(__file__).name))

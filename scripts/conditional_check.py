@@ -119,4 +119,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tsgan.errors import run_script
+
+    sys.exit(run_script(main, Path(__file__).name))

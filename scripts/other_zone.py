@@ -224,20 +224,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-dir", type=Path, default=None,
                         help="keep the runs here (default: a temporary directory)")
     args = parser.parse_args(argv)
-    if not args.data.is_file():
-        print(f"other_zone.py: error: data file {args.data} not found (pass --data PATH)",
-              file=sys.stderr)
-        return 2
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tsgan
     from tsgan.baselines import BASELINE_NAMES
     from tsgan.errors import TsganError
     from tsgan.sources import load_days
 
+    if not args.data.is_file():
+        raise TsganError(f"data file {args.data} not found (pass --data PATH)")
     if args.baseline not in BASELINE_NAMES:
-        print(f"other_zone.py: error: unknown --baseline {args.baseline!r}; choose from "
-              f"{', '.join(BASELINE_NAMES)}", file=sys.stderr)
-        return 2
+        raise TsganError(f"unknown --baseline {args.baseline!r}; choose from "
+                         f"{', '.join(BASELINE_NAMES)}")
 
     started = time.perf_counter()
     print(f"# Other-zone check (issue 5)\n\ndata: {args.data}\n"
@@ -252,12 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         root = args.save_dir if args.save_dir is not None else Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         for zone in args.zones:
-            try:
-                results[zone] = check_zone(args.data, zone, args.seeds, args.iterations, root,
-                                           args.baseline, args.save_dir is not None)
-            except TsganError as exc:
-                print(f"other_zone.py: error: {exc}", file=sys.stderr)
-                return 2
+            results[zone] = check_zone(args.data, zone, args.seeds, args.iterations, root,
+                                       args.baseline, args.save_dir is not None)
     print("\n## Verdict per metric (within "
           f"{BOUND:g}× of {args.baseline}; memorisation not checked)\n")
     print("| metric | " + " | ".join(results) + " |")
@@ -269,4 +262,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from tsgan.errors import run_script
+
+    sys.exit(run_script(main, Path(__file__).name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -96,3 +97,18 @@ def test_train_into_an_unfinished_run_suggests_resume(tmp_path) -> None:
     result = run_tsgan("train", "--preset", "quadratic", "--run-dir", str(run))
     assert f"resume it with 'tsgan train --resume {run}'" in assert_one_line_error(result)
     assert (run / "config.json").read_text() == '{"complete": false}'
+
+
+@pytest.mark.parametrize(("script", "args", "message"), [
+    ("classifier_views.py", ["--run", "missing-run"], "run directory missing-run does not exist"),
+    ("conditional_check.py", ["--run", "missing-run"], "run directory missing-run does not exist"),
+    ("other_zone.py", ["--data", "missing.csv"], "data file missing.csv not found"),
+    ("other_zone.py", ["--baseline", "nope"], "unknown --baseline 'nope'"),
+])
+def test_quality_scripts_report_bad_input_in_one_line(tmp_path, script: str, args: list[str],
+                                                      message: str) -> None:
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / script), *args],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    line = assert_one_line_error(result)
+    assert line.startswith(f"{script}: error: ") and message in line, line

@@ -7,6 +7,9 @@ where possible, what to do about it.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+
 
 class TsganError(Exception):
     """A problem with the user's input, files or environment, explained in one line."""
@@ -17,3 +20,16 @@ class TsganError(Exception):
         super().__init__(" ".join(str(message).split()))
         if exit_code is not None:
             self.exit_code = exit_code
+
+
+def run_script(main: Callable[[], int], prog: str) -> int:
+    """Run a script's ``main()`` the way the CLI runs a command: a :class:`TsganError` becomes
+    one stderr line ``PROG: error: …`` and its exit code, Ctrl-C exit 130 — no traceback."""
+    try:
+        return int(main() or 0)
+    except TsganError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
