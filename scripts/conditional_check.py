@@ -7,8 +7,8 @@ with ``--run``) and prints two Markdown tables:
    difference of the mean day profiles, generated vs the real days of that situation
    (training and held-out days; held-out only in the last columns);
 2. price levels: for each asked level (mean price of the 7 days before, EUR/MWh) the mean
-   of generated days next to the mean of real days whose level lies within ±20 % — the
-   regime question (2021-22 crisis): what ``tsgan generate --level L`` gives.
+   of generated days next to the mean of real days whose level lies within ±20 % (±10 EUR/MWh
+   below 50) — the regime question (2021-22 crisis): what ``tsgan generate --level L`` gives.
 
     .venv/bin/python scripts/conditional_check.py                    # train (seed 0), check
     .venv/bin/python scripts/conditional_check.py --run runs/cond    # check a saved run
@@ -66,7 +66,7 @@ def level_table(model: Any) -> str:
     real = pd.concat([model.train_data, model.test_data])[model.columns].to_numpy()
     raw = pd.concat([model.train_conditions, model.test_conditions])
     level = raw["level"].to_numpy()
-    lines = ["| asked level | generated mean | generated p5 … p95 | real days within ±20 % | "
+    lines = ["| asked level | generated mean | generated p5 … p95 | real days near it | "
              "their mean | their p5 … p95 |", "|---|---|---|---|---|---|"]
     for asked in LEVELS:
         gen = model.sample(N_GENERATED, seed=0, conditions={"level": asked})

@@ -13,9 +13,10 @@
   ≈ 11 s of compilation for batch norm and dropout).
 * ``smard`` (default) — 24 hourly prices per day, asinh-scaled, a conditional MLP GAN:
   G 32 → 128 → 128 → 128 → 24 and D 24 → 256 → 128 → 1 (logits), LeakyReLU(0.2), Adam
-  (5e-4, beta_1 0.5), batch 64, 20,000 iterations (≈ 18 s on 2 CPU cores). No XLA here: it
-  saves only ≈ 10 % per step but costs ≈ 5-12 s of compilation. Conditional on month,
-  weekday, German public holiday and the previous week's mean price (``conditions``);
+  (5e-4, beta_1 0.5), batch 64, 20,000 iterations (≈ 18 s on 2 CPU cores). No XLA here: on
+  the earlier plain configuration it saved only ≈ 10 % per step but cost ≈ 5-12 s of
+  compilation. Conditional on month, weekday, German public holiday and the previous
+  week's mean price (``conditions``);
   samples from an exponential moving average of G's weights (``ema_decay`` 0.999); D also
   sees the day's hour-to-hour differences and de-levelled profile (``shape_features``) and a
   minibatch standard deviation; G's loss adds feature matching on D's last hidden layer
