@@ -104,6 +104,9 @@ def test_train_into_an_unfinished_run_suggests_resume(tmp_path) -> None:
     ("conditional_check.py", ["--run", "missing-run"], "run directory missing-run does not exist"),
     ("other_zone.py", ["--data", "missing.csv"], "data file missing.csv not found"),
     ("other_zone.py", ["--baseline", "nope"], "unknown --baseline 'nope'"),
+    ("kde_frontier.py", ["--run", "missing-run"], "run directory missing-run does not exist"),
+    ("kde_frontier.py", ["--run", "r", "--factors", "0"], "--factors must be positive"),
+    ("overfit_curve.py", ["--set", "iterations=abc"], "iterations"),
 ])
 def test_quality_scripts_report_bad_input_in_one_line(tmp_path, script: str, args: list[str],
                                                       message: str) -> None:

@@ -13,9 +13,12 @@ from tsgan.evaluation import (
     METRIC_DESCRIPTIONS,
     PROFILE_METRICS,
     TOY_METRICS,
+    discriminator_check,
     evaluate_arrays,
     evaluate_run,
     format_table,
+    like_test_conditions,
+    sample_like_test,
     write_metrics,
 )
 
@@ -137,6 +140,95 @@ def test_evaluate_run_end_to_end(smard_run):
     data = json.loads(path.read_text())
     assert data["kde_factor"] == table.attrs["kde_factor"] and data["seed"] == 1
     assert set(data["table"]) == set(table.index)
+    assert data["discriminator"] == pytest.approx(table.attrs["discriminator"])
+    assert "discriminator calls real" in format_table(table)
+
+
+def _logit(p):
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
+
+
+def _script(name: str, *args: str, cwd) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / name
+    result = subprocess.run([sys.executable, str(script), *args], cwd=cwd, capture_output=True,
+                            text=True, timeout=600, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_kde_frontier_script(smard_run, tmp_path):
+    out = _script("kde_frontier.py", "--run", str(smard_run), "--factors", "0.1", "0.3",
+                  "--seeds", "0", "1", cwd=tmp_path)
+    rows = [line for line in out.splitlines() if line.startswith("| 0.")]
+    assert [r.split("|")[1].strip() for r in rows] == ["0.1", "0.3"]
+    memorisation = [float(r.split("|")[-2].split("±")[0]) for r in rows]
+    assert memorisation[0] > memorisation[1]  # the narrower kernel copies more
+
+
+@pytest.mark.slow
+def test_overfit_curve_script(tmp_path):
+    out = _script("overfit_curve.py", "--iterations", "200", "--every", "100",
+                  "--set", "snapshot_every=100", cwd=tmp_path)
+    rows = [line.split("|") for line in out.splitlines() if line[2:3].isdigit()]
+    assert [r[1].strip() for r in rows] == ["100", "200"]
+    for row in rows:
+        shares = [float(v) for v in row[2:5]]
+        assert all(0.0 <= v <= 1.0 for v in shares) and 0.0 <= float(row[6]) <= 0.5
+
+
+def test_discriminator_check_matches_the_discriminator(smard_gan):
+    """Shares and ratio are what the run's own D says about the three sets of days."""
+    conditions = like_test_conditions(smard_gan, 120, seed=3)
+    generated = smard_gan.sample(120, seed=3, conditions=conditions).to_numpy()
+    check = discriminator_check(smard_gan, generated, conditions)
+    train = smard_gan.discriminate(smard_gan.train_data,
+                                   conditions=smard_gan.train_conditions.reset_index(drop=True))
+    held = smard_gan.discriminate(smard_gan.test_data,
+                                  conditions=smard_gan.test_conditions.reset_index(drop=True))
+    fake = smard_gan.discriminate(generated, conditions=conditions)
+    assert check["train_real_share"] == pytest.approx(np.mean(train > 0.5))
+    assert check["held_out_real_share"] == pytest.approx(np.mean(held > 0.5))
+    assert check["generated_real_share"] == pytest.approx(np.mean(fake > 0.5))
+    a, b, c = (_logit(p).mean() for p in (train, held, fake))
+    assert (check["train_logit"], check["held_out_logit"], check["generated_logit"]) == \
+        pytest.approx((a, b, c))
+    if a - c > 0.05:
+        assert check["overfit_ratio"] == pytest.approx((a - b) / (a - c))
+    else:
+        assert check["overfit_ratio"] is None
+    assert discriminator_check(smard_gan, generated, conditions) == check  # deterministic
+
+
+def test_discriminator_check_ratio_is_one_for_held_out_rows(quadratic_gan):
+    """Held-out rows passed as the generated ones score alike, so the ratio is exactly 1;
+    an unconditional model samples without conditions."""
+    generated = quadratic_gan.test_data.to_numpy()
+    check = discriminator_check(quadratic_gan, generated)
+    assert check["held_out_logit"] == pytest.approx(check["generated_logit"])
+    if check["overfit_ratio"] is not None:
+        assert check["overfit_ratio"] == pytest.approx(1.0)
+    assert like_test_conditions(quadratic_gan, 5, seed=0) is None
+    assert sample_like_test(quadratic_gan, 5, seed=0).shape == (5, 2)
+
+
+def test_format_discriminator_lines(array_table):
+    table, _ = array_table
+    table = table.copy()
+    check = {"train_real_share": 0.6, "held_out_real_share": 0.15, "generated_real_share": 0.2,
+             "train_logit": 0.4, "held_out_logit": -1.0, "generated_logit": -0.7,
+             "overfit_ratio": 1.27}
+    table.attrs = {"discriminator": check}
+    lines = format_table(table).splitlines()
+    assert "60% of training days, 15% of held-out real days, 20% of generated days" in lines[-2]
+    assert lines[-1].startswith("overfitting ratio 1.27")
+    table.attrs = {"discriminator": {**check, "overfit_ratio": None}}
+    assert format_table(table).splitlines()[-1].startswith("overfitting ratio: -")
 
 
 def test_cli_evaluate_json(smard_run, capsys):

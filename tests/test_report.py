@@ -154,6 +154,7 @@ def test_write_report_on_trained_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     page = path.read_text(encoding="utf-8")
     check_sections(page)
     check_self_contained(page)
+    assert "discriminator calls real" in page and "overfitting ratio" in page
     images = decoded_images(page)
     assert len(images) >= 6
     from tsgan.evaluation import METRIC_DESCRIPTIONS

@@ -177,21 +177,69 @@ def evaluate_arrays(train: Any, test: Any, sources: dict[str, Any], seed: int = 
     return table
 
 
+def like_test_conditions(model: Any, n: int, seed: int) -> pd.DataFrame | None:
+    """The raw conditions :func:`sample_like_test` generates under (None: unconditional).
+
+    Each held-out day's own calendar and level once when ``n`` equals their number, else
+    ``n`` of them drawn with ``seed``.
+    """
+    if not model.condition_names:
+        return None
+    conditions = model.test_conditions.reset_index(drop=True)
+    if n != len(conditions):
+        pick = np.random.default_rng([int(seed), 23]).integers(0, len(conditions), n)
+        conditions = conditions.iloc[pick].reset_index(drop=True)
+    return conditions
+
+
 def sample_like_test(model: Any, n: int, seed: int) -> np.ndarray:
     """``n`` GAN rows to compare with the held-out days (float64 array).
 
-    A conditional model generates under the held-out days' own conditions (each day's
-    calendar and level once when ``n`` equals their number, else drawn from them with
-    ``seed``), so its scenarios answer the question a user asks it: days for *this*
-    calendar situation. An unconditional model samples freely.
+    A conditional model generates under the held-out days' own conditions
+    (:func:`like_test_conditions`), so its scenarios answer the question a user asks it:
+    days for *this* calendar situation. An unconditional model samples freely.
     """
-    conditions = None
-    if model.condition_names:
-        conditions = model.test_conditions.reset_index(drop=True)
-        if n != len(conditions):
-            pick = np.random.default_rng([int(seed), 23]).integers(0, len(conditions), n)
-            conditions = conditions.iloc[pick].reset_index(drop=True)
+    conditions = like_test_conditions(model, n, seed)
     return model.sample(n, seed=seed, conditions=conditions).to_numpy(np.float64)
+
+
+def _logits(probabilities: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-7, 1.0 - 1e-7)
+    return np.log(p / (1.0 - p))
+
+
+def discriminator_check(model: Any, generated: np.ndarray,
+                        conditions: pd.DataFrame | None = None) -> dict[str, float | None]:
+    """How the run's own discriminator judges training, held-out and generated days.
+
+    What: D's share of rows it calls real (probability > 0.5) and its mean logit on the
+    training days, the held-out real days and ``generated`` (under ``conditions`` for a
+    conditional model), plus the overfitting ratio (mean logit on training days − on
+    held-out days) / (on training days − on generated days): 0 when D judges unseen real
+    days like the days it trained on, near or above 1 when it finds them no more real than
+    generated ones (Karras et al. 2020's validation heuristic). Why: a D that has memorised
+    its training days teaches G "look like those days", not "look like real days" — then
+    longer training or a stronger D does not make better scenarios. The ratio is None when
+    D does not judge training days more real than generated ones (nothing to compare).
+    """
+    def judged(rows: Any, cond: pd.DataFrame | None) -> np.ndarray:
+        return model.discriminate(rows, conditions=cond)
+
+    names = model.condition_names
+    train = judged(model.train_data, model.train_conditions.reset_index(drop=True)
+                   if names else None)
+    held_out = judged(model.test_data, model.test_conditions.reset_index(drop=True)
+                      if names else None)
+    fake = judged(np.asarray(generated, dtype=np.float64), conditions if names else None)
+    means = [float(_logits(p).mean()) for p in (train, held_out, fake)]
+    spread = means[0] - means[2]
+    return {
+        "train_real_share": float(np.mean(train > 0.5)),
+        "held_out_real_share": float(np.mean(held_out > 0.5)),
+        "generated_real_share": float(np.mean(fake > 0.5)),
+        "train_logit": means[0], "held_out_logit": means[1], "generated_logit": means[2],
+        "overfit_ratio": (means[0] - means[1]) / spread if spread > 0.05 else None,
+    }
 
 
 def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
@@ -214,7 +262,12 @@ def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
     n = int(n) if n is not None else len(test_df)
     if n < 2:
         raise TsganError(f"need at least 2 samples per source, got -n {n}")
-    sources: dict[str, np.ndarray] = {"gan": sample_like_test(model, n, seed)}
+    gan_conditions = like_test_conditions(model, n, seed)
+    sources: dict[str, np.ndarray] = {"gan": model.sample(
+        n, seed=seed, conditions=gan_conditions).to_numpy(np.float64)}
+    check_started = time.perf_counter()
+    judged = discriminator_check(model, sources["gan"], gan_conditions)
+    check_seconds = time.perf_counter() - check_started
     kde_factor = None
     kde_scores: dict[float, float] = {}
     kde_memorisation: dict[float, float] = {}
@@ -225,7 +278,8 @@ def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
             kde_factor, kde_scores = baseline.factor, baseline.scores
             kde_memorisation = baseline.memorisation
         sources[name] = baseline.sample(n, seed=seed)
-    timings: dict[str, float] = {"baselines": time.perf_counter() - fit_started}
+    timings: dict[str, float] = {"baselines": time.perf_counter() - fit_started,
+                                 "discriminator_check": check_seconds}
     table = evaluate_arrays(train_df.to_numpy(np.float64), test_df.to_numpy(np.float64),
                             sources, seed=seed, timings=timings)
     table.attrs.update({
@@ -233,6 +287,7 @@ def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
         "kde_factor": kde_factor,
         "kde_scores": {str(k): v for k, v in kde_scores.items()},
         "kde_memorisation": {str(k): v for k, v in kde_memorisation.items()},
+        "discriminator": judged,
         "seconds": round(time.perf_counter() - started, 3),
         "timings": {k: round(v, 3) for k, v in timings.items()},
     })
@@ -281,7 +336,22 @@ def format_table(table: pd.DataFrame) -> str:
     if attrs.get("kde_factor") is not None:
         note += f", kde {attrs['kde_factor']:g} x Scott"
     lines.append(LEGEND + note)
+    if attrs.get("discriminator"):
+        lines.extend(format_discriminator_check(attrs["discriminator"]))
     return "\n".join(lines)
+
+
+def format_discriminator_check(check: dict[str, Any]) -> list[str]:
+    """Two lines on :func:`discriminator_check`'s result for the terminal table."""
+    ratio = check.get("overfit_ratio")
+    shares = (f"the GAN's discriminator calls real {check['train_real_share']:.0%} of "
+              f"training days, {check['held_out_real_share']:.0%} of held-out real days, "
+              f"{check['generated_real_share']:.0%} of generated days")
+    if ratio is None:
+        return [shares, "overfitting ratio: - (D does not judge training days more real "
+                        "than generated ones)"]
+    return [shares, f"overfitting ratio {ratio:.2f} (0 = judges unseen days like its "
+                    f"training days; about 1 or more = it has memorised its training days)"]
 
 
 def _json_value(value: Any) -> Any:
@@ -301,8 +371,8 @@ def write_metrics(run_dir: str | os.PathLike[str], table: pd.DataFrame) -> Path:
     """Write ``RUN/metrics.json`` atomically: the table plus n, seed and the KDE factor.
 
     Layout: ``{"table": {source: {metric: value}}, "metrics": [...], "sources": [...],
-    "n", "seed", "kde_factor", "kde_scores", "kde_memorisation", "preset", "seconds",
-    "timings", "descriptions", "created_utc"}``; missing values are null.
+    "n", "seed", "kde_factor", "kde_scores", "kde_memorisation", "discriminator", "preset",
+    "seconds", "timings", "descriptions", "created_utc"}``; missing values are null.
     """
     from tsgan.io import write_json
 
@@ -320,6 +390,7 @@ def write_metrics(run_dir: str | os.PathLike[str], table: pd.DataFrame) -> Path:
         "kde_factor": attrs.get("kde_factor"),
         "kde_scores": attrs.get("kde_scores"),
         "kde_memorisation": attrs.get("kde_memorisation"),
+        "discriminator": attrs.get("discriminator"),
         "preset": attrs.get("preset"),
         "seconds": attrs.get("seconds"),
         "timings": attrs.get("timings"),

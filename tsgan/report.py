@@ -144,6 +144,14 @@ def _load_or_compute_metrics(run_dir: Path) -> tuple[dict[str, dict[str, Any]], 
     if isinstance(raw, Mapping):
         facts = {k: raw[k] for k in ("n", "seed", "kde_factor", "created_utc")
                  if raw.get(k) is not None}
+        check = raw.get("discriminator")
+        if isinstance(check, Mapping):
+            from tsgan.evaluation import format_discriminator_check
+
+            try:
+                facts["discriminator"] = "; ".join(format_discriminator_check(check))
+            except (KeyError, TypeError, ValueError):
+                pass  # an older or hand-edited metrics.json: leave the line out
     return metrics_table(raw), facts
 
 
