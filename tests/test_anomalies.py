@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsgan.anomalies import find_anomalies, score_days, write_anomalies
+from tsgan.anomalies import find_anomalies, memorisation_note, score_days, write_anomalies
 from tsgan.errors import TsganError
 
 HOURS = [f"h{h:02d}" for h in range(24)]
@@ -26,8 +26,12 @@ def ranked(smard_run):
 
 
 def test_ranks_all_run_days_most_anomalous_first(ranked, smard_gan):
-    assert list(ranked.columns) == ["date", "score", *HOURS]
+    assert list(ranked.columns) == ["date", "score", "split", *HOURS]
     assert len(ranked) == len(smard_gan.train_data) + len(smard_gan.test_data)
+    held = set(smard_gan.test_data.index.strftime("%Y-%m-%d"))
+    assert (ranked["split"] == "held-out").sum() == len(held)
+    assert ranked["date"].isin(held).eq(ranked["split"] == "held-out").all()
+    assert set(ranked["split"]) == {"training", "held-out"}
     scores = ranked["score"].to_numpy()
     assert (np.diff(scores) <= 0).all()
     assert ((scores >= 0) & (scores <= 1)).all()
@@ -51,6 +55,11 @@ def test_planted_outlier_ranks_first(smard_run, smard_gan, tmp_path):
     ranked = find_anomalies(smard_run, data_path=path, top=3)
     assert ranked.iloc[0]["date"] == "2030-06-03"
     assert len(ranked) == 61
+    # the file's days are the run's held-out days plus the planted one, which is new
+    assert ranked.iloc[0]["split"] == "new"
+    assert (ranked["split"].iloc[1:] == "held-out").all()
+    only_new = find_anomalies(smard_run, data_path=path, split="new")
+    assert list(only_new["date"]) == ["2030-06-03"]
     np.testing.assert_allclose(ranked.iloc[0][HOURS].to_numpy(float), sawtooth)
 
 
@@ -58,7 +67,7 @@ def test_write_anomalies_csv_and_plot(smard_run, ranked, tmp_path):
     paths = write_anomalies(smard_run, ranked, top=5)
     assert paths == [smard_run / "anomalies.csv", smard_run / "plots" / "anomalies.png"]
     back = pd.read_csv(paths[0])
-    assert list(back.columns) == ["date", "score", *HOURS] and len(back) == len(ranked)
+    assert list(back.columns) == ["date", "score", "split", *HOURS] and len(back) == len(ranked)
     assert back["date"].iloc[0] == ranked["date"].iloc[0]
     assert paths[1].stat().st_size > 1000
     out = tmp_path / "elsewhere" / "odd.csv"
@@ -82,3 +91,27 @@ def test_cli_anomalies(smard_run, capsys):
     assert main(["anomalies", "--run", str(smard_run), "--top", "3"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and all("score" in line for line in lines)
+    assert main(["anomalies", "--run", str(smard_run), "--top", "3", "--split", "held-out",
+                 "--out", str(smard_run / "held.csv")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and all(line.endswith("held-out") for line in lines)
+    assert set(pd.read_csv(smard_run / "held.csv")["split"]) == {"held-out"}
+
+
+def test_split_filter_errors(smard_run):
+    with pytest.raises(TsganError, match="unknown --split 'test'"):
+        find_anomalies(smard_run, split="test")
+    with pytest.raises(TsganError, match="no new days to score"):
+        find_anomalies(smard_run, split="new")
+
+
+def test_memorisation_note_compares_the_splits():
+    def ranking(train_scores, held_scores):
+        return pd.DataFrame({"score": [*train_scores, *held_scores],
+                             "split": ["training"] * len(train_scores)
+                             + ["held-out"] * len(held_scores)})
+
+    note = memorisation_note(ranking([0.2, 0.3, 0.4, 0.9], [0.8, 0.9, 0.3, 0.7]))
+    assert note is not None and "75% of them real, 25% of held-out days" in note
+    assert memorisation_note(ranking([0.2, 0.9], [0.3, 0.8])) is None
+    assert memorisation_note(ranking([0.2, 0.3], [])) is None

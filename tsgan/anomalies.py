@@ -5,6 +5,12 @@ trained on. ``score = 1 − D(day)`` is therefore high for days unlike the learn
 distribution (price spikes, negative-price holidays, crisis days). :func:`find_anomalies`
 scores the run's own days (training + held-out) or any day file, most anomalous first;
 :func:`write_anomalies` stores the ranking as CSV and plots the top K over all days in grey.
+
+Each day is labelled with its ``split``: ``training`` (D trained on it), ``held-out`` (the
+run's test weeks) or ``new`` (a day of a ``--data`` file the run never had). A discriminator
+that has memorised its training days (see :func:`tsgan.evaluation.discriminator_check`)
+scores days it never saw as more anomalous, so scores compare fairly *within* a split:
+:func:`memorisation_note` says when that matters, and ``split=`` ranks one split only.
 """
 
 from __future__ import annotations
@@ -18,19 +24,37 @@ import pandas as pd
 
 from tsgan.errors import TsganError
 
+SPLITS = ("all", "training", "held-out", "new")
 
-def _run_days(model: Any) -> pd.DataFrame:
-    """The run's training and held-out rows together, in date (or row) order."""
-    parts = [f for f in (getattr(model, "train_data", None), getattr(model, "test_data", None))
+
+def _run_days(model: Any) -> tuple[pd.DataFrame, np.ndarray]:
+    """The run's training and held-out rows together, in date (or row) order, and the split
+    label of each row."""
+    parts = [(f, name) for f, name in ((getattr(model, "train_data", None), "training"),
+                                       (getattr(model, "test_data", None), "held-out"))
              if f is not None and len(f)]
     if not parts:
         raise TsganError("the run holds no data to score; pass --data PATH")
-    frame = pd.concat(parts)
+    frame = pd.concat([f for f, _ in parts])
+    labels = np.concatenate([np.full(len(f), name, dtype=object) for f, name in parts])
     if isinstance(frame.index, pd.DatetimeIndex):
-        frame = frame.sort_index(kind="stable")
-    else:
-        frame = frame.reset_index(drop=True)
-    return frame
+        order = np.argsort(frame.index.to_numpy(), kind="stable")
+        return frame.iloc[order], labels[order]
+    return frame.reset_index(drop=True), labels
+
+
+def _file_day_splits(model: Any, days: pd.DataFrame) -> np.ndarray:
+    """``training`` / ``held-out`` for days of a file that the run trained / was tested on
+    (by date), ``new`` for the rest."""
+    labels = np.full(len(days), "new", dtype=object)
+    if not isinstance(days.index, pd.DatetimeIndex):
+        return labels
+    dates = days.index.normalize()
+    for frame, name in ((getattr(model, "test_data", None), "held-out"),
+                        (getattr(model, "train_data", None), "training")):
+        if frame is not None and isinstance(frame.index, pd.DatetimeIndex):
+            labels[dates.isin(frame.index.normalize())] = name
+    return labels
 
 
 def _labels(index: pd.Index) -> list[str]:
@@ -40,11 +64,13 @@ def _labels(index: pd.Index) -> list[str]:
     return [str(i) for i in index]
 
 
-def score_days(model: Any, days: pd.DataFrame) -> pd.DataFrame:
+def score_days(model: Any, days: pd.DataFrame,
+               splits: np.ndarray | None = None) -> pd.DataFrame:
     """Score every row of ``days`` with the model's discriminator, most anomalous first.
 
-    Returns columns ``date, score`` and the model's columns (h00..h23 for prices);
-    ``score = 1 − D(day)`` in [0, 1]. Ties keep the input order (stable sort).
+    Returns columns ``date, score, split`` and the model's columns (h00..h23 for prices);
+    ``score = 1 − D(day)`` in [0, 1]; ``split`` is ``splits`` (one label per row; default:
+    by date, see the module docs). Ties keep the input order (stable sort).
     """
     columns = list(model.columns)
     missing = [c for c in columns if c not in days.columns]
@@ -60,7 +86,12 @@ def score_days(model: Any, days: pd.DataFrame) -> pd.DataFrame:
     judged = days if getattr(model, "condition_names", None) else values
     probability = np.asarray(model.discriminate(judged), dtype=np.float64)
     scores = 1.0 - probability.reshape(-1)
+    if splits is None:
+        splits = _file_day_splits(model, days)
+    if len(splits) != len(values):
+        raise TsganError(f"need one split label per day ({len(values)}), got {len(splits)}")
     table = pd.DataFrame(values, columns=columns)
+    table.insert(0, "split", np.asarray(splits, dtype=object))
     table.insert(0, "score", scores)
     table.insert(0, "date", _labels(days.index))
     order = np.argsort(-scores, kind="stable")
@@ -68,21 +99,25 @@ def score_days(model: Any, days: pd.DataFrame) -> pd.DataFrame:
 
 
 def find_anomalies(run_dir: str | os.PathLike[str],
-                   data_path: str | os.PathLike[str] | None = None, top: int = 10) -> pd.DataFrame:
+                   data_path: str | os.PathLike[str] | None = None, top: int = 10,
+                   split: str = "all") -> pd.DataFrame:
     """Rank real days by ``1 − D(day)`` under the run's discriminator, most anomalous first.
 
     ``data_path`` None scores the run's own training and held-out days; otherwise any file
     :func:`tsgan.sources.load_days` reads (SMARD export, tidy or wide CSV/Parquet). All days
-    are returned (the first ``top`` are the ones to look at); columns ``date, score,
-    h00..h23`` (for toy presets the preset's columns and row numbers as ``date``).
+    of ``split`` (one of :data:`SPLITS`; ``all`` = every day) are returned (the first ``top``
+    are the ones to look at); columns ``date, score, split, h00..h23`` (for toy presets the
+    preset's columns and row numbers as ``date``).
     """
     from tsgan.api import load
 
     if isinstance(top, bool) or int(top) != top or top <= 0:
         raise TsganError(f"--top must be a positive integer, got {top!r}")
+    if split not in SPLITS:
+        raise TsganError(f"unknown --split {split!r}; choose from {', '.join(SPLITS)}")
     model = load(run_dir)
     if data_path is None:
-        days = _run_days(model)
+        days, splits = _run_days(model)
     else:
         if model.config.preset != "smard":
             raise TsganError(f"--data applies to price runs (preset smard), not to "
@@ -90,7 +125,33 @@ def find_anomalies(run_dir: str | os.PathLike[str],
         from tsgan.sources import load_days
 
         days = load_days(data_path)
-    return score_days(model, days)
+        splits = _file_day_splits(model, days)
+    ranked = score_days(model, days, splits)
+    if split != "all":
+        ranked = ranked[ranked["split"] == split].reset_index(drop=True)
+        if ranked.empty:
+            raise TsganError(f"no {split} days to score among the {len(days)} given")
+    return ranked
+
+
+def memorisation_note(ranked: pd.DataFrame, gap: float = 0.1) -> str | None:
+    """One line when D calls training days real clearly more often than held-out days.
+
+    Compares the share of days with score < 0.5 (D says real) in the ``training`` and
+    ``held-out`` rows of a ranking; None when the gap is below ``gap`` or a split is absent.
+    """
+    said_real = {}
+    for name in ("training", "held-out"):
+        part = ranked.loc[ranked["split"] == name, "score"]
+        if part.empty:
+            return None
+        said_real[name] = float((part < 0.5).mean())
+    if said_real["training"] - said_real["held-out"] < gap:
+        return None
+    return (f"note: the discriminator has memorised its training days (it calls "
+            f"{said_real['training']:.0%} of them real, {said_real['held-out']:.0%} of held-out "
+            f"days), so days it never saw rank higher; compare scores within one split "
+            f"(column split) or rank one with --split held-out")
 
 
 def _anomaly_plot_path(run_dir: Path, out: Path | None) -> Path:
@@ -121,7 +182,7 @@ def write_anomalies(run_dir: str | os.PathLike[str], ranked: pd.DataFrame, top: 
         raise TsganError(f"--out must end in .csv or .parquet, got {csv_path.name!r}")
     write_frame(ranked, csv_path)
     paths = [csv_path]
-    value_columns = [c for c in ranked.columns if c not in ("date", "score")]
+    value_columns = [c for c in ranked.columns if c not in ("date", "score", "split")]
     if value_columns and all(c.startswith("h") for c in value_columns):
         from tsgan.plots import plot_anomalies
 

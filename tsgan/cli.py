@@ -592,8 +592,11 @@ def _add_anomalies(sub: argparse._SubParsersAction) -> None:
         help="rank real days by how unlike the learned distribution they are",
         description=(
             "Score real days with the run's discriminator (score = 1 - D(day)), write "
-            "RUN/anomalies.csv (date, score, prices) most anomalous first, and plot the top K "
-            "in colour over the grey background."
+            "RUN/anomalies.csv (date, score, split, prices) most anomalous first, and plot "
+            "the top K in colour over the grey background. split says whether D trained on "
+            "the day (training), the run held it out (held-out) or the run never had it "
+            "(new); a discriminator that has memorised its training days scores the others "
+            "higher, so compare within a split."
         ),
     )
     p.add_argument("--run", required=True, metavar="DIR", help="run directory from tsgan train")
@@ -602,19 +605,24 @@ def _add_anomalies(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=positive_int, default=10, metavar="K",
                    help="how many to show (default: 10)")
     p.add_argument("--out", metavar="FILE", help="CSV to write (default: RUN/anomalies.csv)")
+    p.add_argument("--split", default="all", choices=("all", "training", "held-out", "new"),
+                   help="rank only these days (default: all)")
     p.set_defaults(func=cmd_anomalies)
 
 
 def cmd_anomalies(args: argparse.Namespace) -> int:
     """``tsgan anomalies``."""
     _quiet_tensorflow()
-    from tsgan.anomalies import find_anomalies, write_anomalies
+    from tsgan.anomalies import find_anomalies, memorisation_note, write_anomalies
 
-    ranked = find_anomalies(args.run, data_path=args.data, top=args.top)
+    ranked = find_anomalies(args.run, data_path=args.data, top=args.top, split=args.split)
     paths = write_anomalies(args.run, ranked, top=args.top, out=args.out)
     shown = ranked.head(args.top)
     for _, row in shown.iterrows():
-        print(f"{row['date']}  score {row['score']:.4f}")
+        print(f"{row['date']}  score {row['score']:.4f}  {row['split']}")
+    note = memorisation_note(ranked)
+    if note:
+        print(note, file=sys.stderr)
     for path in paths:
         print(path, file=sys.stderr)
     return 0

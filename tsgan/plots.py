@@ -328,12 +328,13 @@ def plot_anomalies(background: Any, top: Any, path: PathLike,
     colors = ANOMALY_COLORS
     handles = [Line2D([], [], color=REAL_GREY, lw=2, label=f"all days (n = {len(back):,})")]
     hours = np.arange(d)
-    rows = zip(top["date"], top["score"], top_values, strict=True)
-    for i, (date_value, score_value, values) in enumerate(rows):
+    splits = top["split"] if "split" in top.columns else [None] * len(top)
+    rows = zip(top["date"], top["score"], splits, top_values, strict=True)
+    for i, (date_value, score_value, split, values) in enumerate(rows):
         color = colors[i % len(colors)]
         date = str(date_value)[:10]
         score = float(score_value)
-        label = f"{i + 1}. {date} (score {score:.3f})"
+        label = f"{i + 1}. {date} (score {score:.3f}{f', {split}' if split else ''})"
         ax.plot(hours, values, color=color, lw=1.8, label=label)
         handles.append(Line2D([], [], color=color, lw=2, label=label))
     lo, hi = _finite_range(back, top_values)
