@@ -220,7 +220,8 @@ def discriminator_check(model: Any, generated: np.ndarray,
     generated ones (Karras et al. 2020's validation heuristic). Why: a D that has memorised
     its training days teaches G "look like those days", not "look like real days" — then
     longer training or a stronger D does not make better scenarios. The ratio is None when
-    D does not judge training days more real than generated ones (nothing to compare).
+    D does not judge training days more real than generated ones (nothing to compare). For
+    a WGAN critic the "logit" is its raw score and the shares count positive scores.
     """
     def judged(rows: Any, cond: pd.DataFrame | None) -> np.ndarray:
         return model.discriminate(rows, conditions=cond)
