@@ -30,11 +30,17 @@ def main(argv: list[str] | None = None) -> int:
     from tsgan import metrics
     from tsgan.api import PriceGAN
     from tsgan.cli import parse_settings
+    from tsgan.errors import TsganError
     from tsgan.evaluation import discriminator_check, like_test_conditions
 
+    if args.every <= 0:
+        raise TsganError(f"--every must be a positive number of steps, got {args.every}")
     overrides = parse_settings(args.set)
     if args.iterations is not None:
         overrides["iterations"] = args.iterations
+    if overrides.get("loss") == "wgan-gp":
+        raise TsganError("this script reports the shares of days D calls real; a WGAN critic "
+                         "has none (tsgan evaluate still gives its overfitting ratio)")
 
     def report(step: int, model: PriceGAN, _seconds: float) -> bool:
         n = len(model.test_data)

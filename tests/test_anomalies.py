@@ -98,6 +98,32 @@ def test_cli_anomalies(smard_run, capsys):
     assert set(pd.read_csv(smard_run / "held.csv")["split"]) == {"held-out"}
 
 
+def test_file_days_are_matched_by_date_and_prices(smard_run, smard_gan, tmp_path):
+    """A file's day is a training / held-out day only if date and prices are the run's."""
+    from tsgan.sources import write_days
+
+    days = pd.concat([smard_gan.train_data.iloc[:5], smard_gan.test_data.iloc[:3]])
+    days = days.sort_index()
+    changed = smard_gan.train_data.index[0]
+    days.loc[changed, "h12"] += 50.0  # same date, other prices (another zone, say)
+    days.index.name = "date"
+    path = tmp_path / "mixed.csv"
+    write_days(days, path)
+    ranked = find_anomalies(smard_run, data_path=path).set_index("date")["split"]
+    assert ranked[changed.strftime("%Y-%m-%d")] == "new"
+    for day in smard_gan.train_data.index[1:5]:
+        assert ranked[day.strftime("%Y-%m-%d")] == "training"
+    for day in smard_gan.test_data.index[:3]:
+        assert ranked[day.strftime("%Y-%m-%d")] == "held-out"
+
+
+def test_cli_split_choices_are_the_modules():
+    from tsgan.anomalies import SPLITS
+    from tsgan.cli import ANOMALY_SPLITS
+
+    assert ANOMALY_SPLITS == SPLITS
+
+
 def test_split_filter_errors(smard_run):
     with pytest.raises(TsganError, match="unknown --split 'test'"):
         find_anomalies(smard_run, split="test")
@@ -106,12 +132,13 @@ def test_split_filter_errors(smard_run):
 
 
 def test_memorisation_note_compares_the_splits():
-    def ranking(train_scores, held_scores):
-        return pd.DataFrame({"score": [*train_scores, *held_scores],
-                             "split": ["training"] * len(train_scores)
-                             + ["held-out"] * len(held_scores)})
+    def ranking(splits):
+        return pd.DataFrame({"score": np.linspace(1, 0, len(splits)), "split": splits})
 
-    note = memorisation_note(ranking([0.2, 0.3, 0.4, 0.9], [0.8, 0.9, 0.3, 0.7]))
-    assert note is not None and "75% of them real, 25% of held-out days" in note
-    assert memorisation_note(ranking([0.2, 0.9], [0.3, 0.8])) is None
-    assert memorisation_note(ranking([0.2, 0.3], [])) is None
+    crowded = ["held-out"] * 10 + ["training"] * 60 + ["held-out"] * 10
+    note = memorisation_note(ranking(crowded))
+    assert note is not None and "25% of these days but 100% of the top 10" in note
+    mixed = ["held-out", "training", "training", "training"] * 20
+    assert memorisation_note(ranking(mixed)) is None
+    assert memorisation_note(ranking(["training"] * 30)) is None
+    assert memorisation_note(ranking(["new"] * 30)) is None

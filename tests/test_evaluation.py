@@ -16,6 +16,7 @@ from tsgan.evaluation import (
     discriminator_check,
     evaluate_arrays,
     evaluate_run,
+    format_discriminator_check,
     format_table,
     like_test_conditions,
     sample_like_test,
@@ -195,26 +196,62 @@ def test_discriminator_check_matches_the_discriminator(smard_gan):
     assert check["train_real_share"] == pytest.approx(np.mean(train > 0.5))
     assert check["held_out_real_share"] == pytest.approx(np.mean(held > 0.5))
     assert check["generated_real_share"] == pytest.approx(np.mean(fake > 0.5))
-    a, b, c = (_logit(p).mean() for p in (train, held, fake))
+    assert smard_gan.discriminator_is_linear  # logits: used as D gives them, no clipping
+    a, b, c = (smard_gan.discriminate(rows, conditions=cond, raw=True).mean() for rows, cond in (
+        (smard_gan.train_data, smard_gan.train_conditions.reset_index(drop=True)),
+        (smard_gan.test_data, smard_gan.test_conditions.reset_index(drop=True)),
+        (generated, conditions)))
     assert (check["train_logit"], check["held_out_logit"], check["generated_logit"]) == \
         pytest.approx((a, b, c))
-    if a - c > 0.05:
+    np.testing.assert_allclose(_logit(fake)[np.abs(_logit(fake)) < 10],
+                               smard_gan.discriminate(generated, conditions=conditions,
+                                                      raw=True)[np.abs(_logit(fake)) < 10],
+                               atol=1e-4)
+    if a - c >= 0.05:
         assert check["overfit_ratio"] == pytest.approx((a - b) / (a - c))
     else:
         assert check["overfit_ratio"] is None
     assert discriminator_check(smard_gan, generated, conditions) == check  # deterministic
 
 
-def test_discriminator_check_ratio_is_one_for_held_out_rows(quadratic_gan):
-    """Held-out rows passed as the generated ones score alike, so the ratio is exactly 1;
-    an unconditional model samples without conditions."""
-    generated = quadratic_gan.test_data.to_numpy()
-    check = discriminator_check(quadratic_gan, generated)
-    assert check["held_out_logit"] == pytest.approx(check["generated_logit"])
-    if check["overfit_ratio"] is not None:
-        assert check["overfit_ratio"] == pytest.approx(1.0)
+def test_discriminator_check_ratio_at_its_anchors(smard_gan):
+    """Generated rows that *are* the held-out days give ratio 1 (D finds unseen real days
+    exactly as real as these); generated rows that are the training days leave nothing to
+    compare (ratio None)."""
+    held = smard_gan.test_data.to_numpy()
+    as_held = discriminator_check(smard_gan, held,
+                                  smard_gan.test_conditions.reset_index(drop=True))
+    gap = as_held["train_logit"] - as_held["held_out_logit"]
+    assert as_held["overfit_ratio"] == (pytest.approx(1.0) if gap >= 0.05 else None)
+    as_train = discriminator_check(smard_gan, smard_gan.train_data.to_numpy(),
+                                   smard_gan.train_conditions.reset_index(drop=True))
+    assert as_train["generated_logit"] == pytest.approx(as_train["train_logit"])
+    assert as_train["overfit_ratio"] is None
+
+
+def test_discriminator_check_sigmoid_and_critic_outputs(quadratic_gan):
+    """A sigmoid D is read back as logits; a WGAN critic's raw scores are used as they are
+    (no sigmoid clipping at ±16) and its meaningless shares are left out."""
+    from tsgan.api import PriceGAN
+
+    generated = sample_like_test(quadratic_gan, 200, seed=0)
     assert like_test_conditions(quadratic_gan, 5, seed=0) is None
-    assert sample_like_test(quadratic_gan, 5, seed=0).shape == (5, 2)
+    check = discriminator_check(quadratic_gan, generated)
+    assert not quadratic_gan.discriminator_is_linear
+    assert check["generated_logit"] == pytest.approx(
+        _logit(quadratic_gan.discriminate(generated)).mean(), abs=1e-4)
+    critic = PriceGAN("quadratic", loss="wgan-gp", critic_steps=2, iterations=100,
+                      snapshot_every=0, learning_rate=1e-3, beta_1=0.0, beta_2=0.9,
+                      discriminator={"units": [25], "activation": "relu",
+                                     "initializer": "he_uniform",
+                                     "output_activation": "linear"}, seed=0).fit()
+    rows = sample_like_test(critic, 200, seed=0)
+    judged = discriminator_check(critic, rows)
+    assert critic.discriminator_is_linear
+    assert judged["generated_logit"] == pytest.approx(critic.discriminate(rows, raw=True).mean())
+    assert judged["train_real_share"] is None and judged["held_out_real_share"] is None
+    lines = format_discriminator_check(judged)
+    assert lines[0].startswith("the GAN's critic scores training days")
 
 
 def test_format_discriminator_lines(array_table):

@@ -211,3 +211,25 @@ def test_a_corrupt_selection_curve_is_a_one_line_error(selected: PriceGAN,
                                            "3", "--out", str(out)))
     assert "selection.csv is corrupt" in line
     assert not out.exists()
+
+
+def test_anomalies_and_discriminator_check_know_the_validation_weeks(selected, tmp_path):
+    """Validation weeks were never fitted: anomalies label them, the check leaves them out."""
+    from tsgan.anomalies import find_anomalies
+    from tsgan.evaluation import discriminator_check, like_test_conditions
+
+    run = tmp_path / "run"
+    selected.save(run)
+    ranked = find_anomalies(run)
+    mask = selected.validation_mask()
+    assert (ranked["split"] == "validation").sum() == mask.sum() > 0
+    assert (ranked["split"] == "training").sum() == (~mask).sum()
+    only = find_anomalies(run, split="validation")
+    assert set(only["split"]) == {"validation"} and len(only) == mask.sum()
+    conditions = like_test_conditions(selected, 50, seed=0)
+    generated = selected.sample(50, seed=0, conditions=conditions).to_numpy()
+    check = discriminator_check(selected, generated, conditions)
+    fitted = selected.discriminate(selected.train_data[~mask],
+                                   conditions=selected.train_conditions.reset_index(
+                                       drop=True)[~mask])
+    assert check["train_real_share"] == pytest.approx(np.mean(fitted > 0.5))

@@ -6,11 +6,13 @@ distribution (price spikes, negative-price holidays, crisis days). :func:`find_a
 scores the run's own days (training + held-out) or any day file, most anomalous first;
 :func:`write_anomalies` stores the ranking as CSV and plots the top K over all days in grey.
 
-Each day is labelled with its ``split``: ``training`` (D trained on it), ``held-out`` (the
-run's test weeks) or ``new`` (a day of a ``--data`` file the run never had). A discriminator
-that has memorised its training days (see :func:`tsgan.evaluation.discriminator_check`)
-scores days it never saw as more anomalous, so scores compare fairly *within* a split:
-:func:`memorisation_note` says when that matters, and ``split=`` ranks one split only.
+Each day is labelled with its ``split``: ``training`` (D trained on it), ``validation``
+(model selection's weeks, inside the training period but never fitted), ``held-out`` (the
+run's test weeks) or ``new`` (a day of a ``--data`` file that the run never had: another
+date, or other prices on a date the run has). A discriminator that has memorised its
+training days (see :func:`tsgan.evaluation.discriminator_check`) scores days it never saw
+as more anomalous, so scores compare fairly *within* a split: :func:`memorisation_note`
+says when that skews the ranking, and ``split=`` ranks one split only.
 """
 
 from __future__ import annotations
@@ -24,15 +26,25 @@ import pandas as pd
 
 from tsgan.errors import TsganError
 
-SPLITS = ("all", "training", "held-out", "new")
+SPLITS = ("all", "training", "validation", "held-out", "new")
+
+
+def _run_parts(model: Any) -> list[tuple[pd.DataFrame, str]]:
+    """The run's days by split: fitted training days, validation weeks, held-out days."""
+    train, test = getattr(model, "train_data", None), getattr(model, "test_data", None)
+    parts = []
+    if train is not None and len(train):
+        validation = model.validation_mask()
+        parts += [(train[~validation], "training"), (train[validation], "validation")]
+    if test is not None and len(test):
+        parts.append((test, "held-out"))
+    return [(frame, name) for frame, name in parts if len(frame)]
 
 
 def _run_days(model: Any) -> tuple[pd.DataFrame, np.ndarray]:
     """The run's training and held-out rows together, in date (or row) order, and the split
     label of each row."""
-    parts = [(f, name) for f, name in ((getattr(model, "train_data", None), "training"),
-                                       (getattr(model, "test_data", None), "held-out"))
-             if f is not None and len(f)]
+    parts = _run_parts(model)
     if not parts:
         raise TsganError("the run holds no data to score; pass --data PATH")
     frame = pd.concat([f for f, _ in parts])
@@ -44,16 +56,24 @@ def _run_days(model: Any) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def _file_day_splits(model: Any, days: pd.DataFrame) -> np.ndarray:
-    """``training`` / ``held-out`` for days of a file that the run trained / was tested on
-    (by date), ``new`` for the rest."""
+    """The run's split of each day of a file whose date *and* prices are a run day's (to
+    1e-6 EUR/MWh), ``new`` for every other day."""
     labels = np.full(len(days), "new", dtype=object)
     if not isinstance(days.index, pd.DatetimeIndex):
         return labels
     dates = days.index.normalize()
-    for frame, name in ((getattr(model, "test_data", None), "held-out"),
-                        (getattr(model, "train_data", None), "training")):
-        if frame is not None and isinstance(frame.index, pd.DatetimeIndex):
-            labels[dates.isin(frame.index.normalize())] = name
+    columns = list(model.columns)
+    for frame, name in _run_parts(model):
+        if not isinstance(frame.index, pd.DatetimeIndex):
+            continue
+        known = frame.set_axis(frame.index.normalize())[columns]
+        known = known[~known.index.duplicated()]
+        hit = np.flatnonzero(dates.isin(known.index))
+        if len(hit) == 0:
+            continue
+        same = np.isclose(days[columns].to_numpy(np.float64)[hit],
+                          known.loc[dates[hit]].to_numpy(np.float64), rtol=0.0, atol=1e-6)
+        labels[hit[same.all(axis=1)]] = name
     return labels
 
 
@@ -134,24 +154,24 @@ def find_anomalies(run_dir: str | os.PathLike[str],
     return ranked
 
 
-def memorisation_note(ranked: pd.DataFrame, gap: float = 0.1) -> str | None:
-    """One line when D calls training days real clearly more often than held-out days.
+def memorisation_note(ranked: pd.DataFrame) -> str | None:
+    """One line when days the discriminator never saw crowd the top of a ranking.
 
-    Compares the share of days with score < 0.5 (D says real) in the ``training`` and
-    ``held-out`` rows of a ranking; None when the gap is below ``gap`` or a split is absent.
+    Compares the share of unseen days (``held-out``, ``validation``, ``new``) among the top
+    max(10, 5 %) of the ranking with their share among all ranked days; None unless the top
+    holds at least twice their share and 20 points more (or either kind of day is absent).
     """
-    said_real = {}
-    for name in ("training", "held-out"):
-        part = ranked.loc[ranked["split"] == name, "score"]
-        if part.empty:
-            return None
-        said_real[name] = float((part < 0.5).mean())
-    if said_real["training"] - said_real["held-out"] < gap:
+    unseen = ranked["split"].isin(("held-out", "validation", "new")).to_numpy()
+    if unseen.all() or not unseen.any():
         return None
-    return (f"note: the discriminator has memorised its training days (it calls "
-            f"{said_real['training']:.0%} of them real, {said_real['held-out']:.0%} of held-out "
-            f"days), so days it never saw rank higher; compare scores within one split "
-            f"(column split) or rank one with --split held-out")
+    top = max(10, len(ranked) // 20)
+    overall, at_top = float(unseen.mean()), float(unseen[:top].mean())
+    if at_top < min(1.0, 2.0 * overall) or at_top - overall < 0.2:
+        return None
+    return (f"note: days the discriminator never trained on are {overall:.0%} of these days "
+            f"but {at_top:.0%} of the top {top}: it has memorised its training days, so unseen "
+            f"days rank higher; compare scores within one split (column split) or rank one "
+            f"with --split")
 
 
 def _anomaly_plot_path(run_dir: Path, out: Path | None) -> Path:
@@ -163,7 +183,7 @@ def _anomaly_plot_path(run_dir: Path, out: Path | None) -> Path:
 
 def write_anomalies(run_dir: str | os.PathLike[str], ranked: pd.DataFrame, top: int = 10,
                     out: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Write the ranking as CSV (date, score, prices) and plot the top ``top`` days.
+    """Write the ranking as CSV (date, score, split, prices) and plot the top ``top`` days.
 
     CSV: ``out`` or ``RUN/anomalies.csv``, all ranked days, written atomically. Plot: the top
     ``top`` in colour over all scored days in grey (:func:`tsgan.plots.plot_anomalies`),

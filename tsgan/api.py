@@ -387,12 +387,14 @@ class PriceGAN:
         return frame
 
     def discriminate(self, data: pd.DataFrame | np.ndarray,
-                     conditions: pd.DataFrame | None = None) -> np.ndarray:
+                     conditions: pd.DataFrame | None = None, raw: bool = False) -> np.ndarray:
         """D's probability that each row (original units) is real; shape (n,).
 
         A conditional model judges each row under its conditions: give them as a frame (one
         row per data row), or pass a day frame indexed by date and they are computed from it
         (``level`` of a day without days before it in the frame: that day's own mean).
+        ``raw=True`` returns D's output as it is: a logit (linear output), a WGAN critic's
+        score, or a probability (sigmoid output); see :attr:`discriminator_is_linear`.
         """
         self._require_fitted()
         if isinstance(data, pd.DataFrame):
@@ -411,8 +413,7 @@ class PriceGAN:
         z = self.scaler.transform(arr).astype(np.float32)
         encoded = None
         if self.condition_names:
-            raw = self._conditions_of(data, conditions, arr)
-            encoded = self.condition_encoder.encode(raw)
+            encoded = self.condition_encoder.encode(self._conditions_of(data, conditions, arr))
         out = []
         for start in range(0, len(z), SAMPLE_CHUNK):
             chunk = tf.constant(z[start:start + SAMPLE_CHUNK])
@@ -420,9 +421,17 @@ class PriceGAN:
                 chunk = [chunk, tf.constant(encoded[start:start + SAMPLE_CHUNK])]
             out.append(self.discriminator(chunk, training=False).numpy().reshape(-1))
         values = np.concatenate(out) if out else np.empty(0)
+        if raw:
+            return values.astype(np.float64)
         if _from_logits(self.discriminator):
             values = 1.0 / (1.0 + np.exp(-values.astype(np.float64)))
         return values.astype(np.float64)
+
+    @property
+    def discriminator_is_linear(self) -> bool:
+        """Whether D outputs logits or critic scores (linear output) rather than probabilities."""
+        self._require_fitted()
+        return _from_logits(self.discriminator)
 
     def _conditions_of(self, data: Any, conditions: pd.DataFrame | None,
                        arr: np.ndarray) -> pd.DataFrame:

@@ -586,6 +586,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- anomalies
+#: tsgan.anomalies.SPLITS, repeated so that parsing does not import pandas (a test keeps
+#: the two equal)
+ANOMALY_SPLITS = ("all", "training", "validation", "held-out", "new")
+
+
 def _add_anomalies(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "anomalies",
@@ -594,9 +599,10 @@ def _add_anomalies(sub: argparse._SubParsersAction) -> None:
             "Score real days with the run's discriminator (score = 1 - D(day)), write "
             "RUN/anomalies.csv (date, score, split, prices) most anomalous first, and plot "
             "the top K in colour over the grey background. split says whether D trained on "
-            "the day (training), the run held it out (held-out) or the run never had it "
-            "(new); a discriminator that has memorised its training days scores the others "
-            "higher, so compare within a split."
+            "the day (training), model selection held it out (validation), the run held it "
+            "out (held-out) or the run never had it (new: a --data day whose date or prices "
+            "the run lacks); a discriminator that has memorised its training days scores "
+            "the others higher, so compare within a split."
         ),
     )
     p.add_argument("--run", required=True, metavar="DIR", help="run directory from tsgan train")
@@ -605,7 +611,7 @@ def _add_anomalies(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=positive_int, default=10, metavar="K",
                    help="how many to show (default: 10)")
     p.add_argument("--out", metavar="FILE", help="CSV to write (default: RUN/anomalies.csv)")
-    p.add_argument("--split", default="all", choices=("all", "training", "held-out", "new"),
+    p.add_argument("--split", default="all", choices=ANOMALY_SPLITS,
                    help="rank only these days (default: all)")
     p.set_defaults(func=cmd_anomalies)
 

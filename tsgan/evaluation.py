@@ -192,6 +192,13 @@ def like_test_conditions(model: Any, n: int, seed: int) -> pd.DataFrame | None:
     return conditions
 
 
+def _sample_and_conditions(model: Any, n: int,
+                           seed: int) -> tuple[np.ndarray, pd.DataFrame | None]:
+    conditions = like_test_conditions(model, n, seed)
+    rows = model.sample(n, seed=seed, conditions=conditions).to_numpy(np.float64)
+    return rows, conditions
+
+
 def sample_like_test(model: Any, n: int, seed: int) -> np.ndarray:
     """``n`` GAN rows to compare with the held-out days (float64 array).
 
@@ -199,12 +206,21 @@ def sample_like_test(model: Any, n: int, seed: int) -> np.ndarray:
     (:func:`like_test_conditions`), so its scenarios answer the question a user asks it:
     days for *this* calendar situation. An unconditional model samples freely.
     """
-    conditions = like_test_conditions(model, n, seed)
-    return model.sample(n, seed=seed, conditions=conditions).to_numpy(np.float64)
+    return _sample_and_conditions(model, n, seed)[0]
 
 
-def _logits(probabilities: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-7, 1.0 - 1e-7)
+#: Below this gap between D's mean logit on training and on generated days the overfitting
+#: ratio is not computed (it would divide by next to nothing).
+MIN_LOGIT_GAP = 0.05
+
+
+def _judged(model: Any, rows: Any, conditions: pd.DataFrame | None) -> np.ndarray:
+    """D's raw verdict on ``rows`` as logits (critic scores for a WGAN critic)."""
+    values = model.discriminate(rows, conditions=conditions if model.condition_names else None,
+                                raw=True)
+    if model.discriminator_is_linear:
+        return values
+    p = np.clip(values, 1e-7, 1.0 - 1e-7)  # a sigmoid output: back to logits
     return np.log(p / (1.0 - p))
 
 
@@ -212,34 +228,37 @@ def discriminator_check(model: Any, generated: np.ndarray,
                         conditions: pd.DataFrame | None = None) -> dict[str, float | None]:
     """How the run's own discriminator judges training, held-out and generated days.
 
-    What: D's share of rows it calls real (probability > 0.5) and its mean logit on the
-    training days, the held-out real days and ``generated`` (under ``conditions`` for a
-    conditional model), plus the overfitting ratio (mean logit on training days − on
-    held-out days) / (on training days − on generated days): 0 when D judges unseen real
-    days like the days it trained on, near or above 1 when it finds them no more real than
-    generated ones (Karras et al. 2020's validation heuristic). Why: a D that has memorised
-    its training days teaches G "look like those days", not "look like real days" — then
-    longer training or a stronger D does not make better scenarios. The ratio is None when
-    D does not judge training days more real than generated ones (nothing to compare). For
-    a WGAN critic the "logit" is its raw score and the shares count positive scores.
+    What: D's share of rows it calls real (logit > 0) and its mean logit on the days it was
+    trained on (training days minus model selection's validation weeks), the held-out real
+    days and ``generated`` (under ``conditions`` for a conditional model), plus the
+    overfitting ratio (mean logit on training days − on held-out days) / (on training days −
+    on generated days): 0 when D judges unseen real days like the days it trained on, near
+    or above 1 when it finds them no more real than generated ones (Karras et al. 2020's
+    validation heuristic; negative when it finds them *more* real than its training days).
+    Why: a D that has memorised its training days teaches G "look like those days", not
+    "look like real days" — then longer training or a stronger D does not make better
+    scenarios. The ratio is None when D's training-day logits exceed its generated-day ones
+    by less than :data:`MIN_LOGIT_GAP` (nothing to compare) or any verdict is not finite.
+    For a WGAN critic the logits are its scores, whose sign means nothing: the shares are
+    None there, the ratio (scale- and offset-free) still applies.
     """
-    def judged(rows: Any, cond: pd.DataFrame | None) -> np.ndarray:
-        return model.discriminate(rows, conditions=cond)
-
     names = model.condition_names
-    train = judged(model.train_data, model.train_conditions.reset_index(drop=True)
-                   if names else None)
-    held_out = judged(model.test_data, model.test_conditions.reset_index(drop=True)
-                      if names else None)
-    fake = judged(np.asarray(generated, dtype=np.float64), conditions if names else None)
-    means = [float(_logits(p).mean()) for p in (train, held_out, fake)]
+    fitted = ~model.validation_mask()
+    train_conditions = model.train_conditions.reset_index(drop=True)[fitted] if names else None
+    train = _judged(model, model.train_data[fitted], train_conditions)
+    held_out = _judged(model, model.test_data,
+                       model.test_conditions.reset_index(drop=True) if names else None)
+    fake = _judged(model, np.asarray(generated, dtype=np.float64), conditions)
+    critic = model.config.loss == "wgan-gp"
+    means = [float(v.mean()) for v in (train, held_out, fake)]
     spread = means[0] - means[2]
+    usable = all(math.isfinite(m) for m in means) and spread >= MIN_LOGIT_GAP
     return {
-        "train_real_share": float(np.mean(train > 0.5)),
-        "held_out_real_share": float(np.mean(held_out > 0.5)),
-        "generated_real_share": float(np.mean(fake > 0.5)),
+        "train_real_share": None if critic else float(np.mean(train > 0)),
+        "held_out_real_share": None if critic else float(np.mean(held_out > 0)),
+        "generated_real_share": None if critic else float(np.mean(fake > 0)),
         "train_logit": means[0], "held_out_logit": means[1], "generated_logit": means[2],
-        "overfit_ratio": (means[0] - means[1]) / spread if spread > 0.05 else None,
+        "overfit_ratio": (means[0] - means[1]) / spread if usable else None,
     }
 
 
@@ -263,9 +282,8 @@ def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
     n = int(n) if n is not None else len(test_df)
     if n < 2:
         raise TsganError(f"need at least 2 samples per source, got -n {n}")
-    gan_conditions = like_test_conditions(model, n, seed)
-    sources: dict[str, np.ndarray] = {"gan": model.sample(
-        n, seed=seed, conditions=gan_conditions).to_numpy(np.float64)}
+    gan_rows, gan_conditions = _sample_and_conditions(model, n, seed)
+    sources: dict[str, np.ndarray] = {"gan": gan_rows}
     check_started = time.perf_counter()
     judged = discriminator_check(model, sources["gan"], gan_conditions)
     check_seconds = time.perf_counter() - check_started
@@ -345,12 +363,17 @@ def format_table(table: pd.DataFrame) -> str:
 def format_discriminator_check(check: dict[str, Any]) -> list[str]:
     """Two lines on :func:`discriminator_check`'s result for the terminal table."""
     ratio = check.get("overfit_ratio")
-    shares = (f"the GAN's discriminator calls real {check['train_real_share']:.0%} of "
-              f"training days, {check['held_out_real_share']:.0%} of held-out real days, "
-              f"{check['generated_real_share']:.0%} of generated days")
+    if check.get("train_real_share") is None:  # a WGAN critic: its scores' sign means nothing
+        shares = (f"the GAN's critic scores training days {check['train_logit']:.3g}, held-out "
+                  f"real days {check['held_out_logit']:.3g}, generated days "
+                  f"{check['generated_logit']:.3g} on average")
+    else:
+        shares = (f"the GAN's discriminator calls real {check['train_real_share']:.0%} of "
+                  f"training days, {check['held_out_real_share']:.0%} of held-out real days, "
+                  f"{check['generated_real_share']:.0%} of generated days")
     if ratio is None:
-        return [shares, "overfitting ratio: - (D does not judge training days more real "
-                        "than generated ones)"]
+        return [shares, "overfitting ratio: - (D does not judge training days clearly more "
+                        "real than generated ones)"]
     return [shares, f"overfitting ratio {ratio:.2f} (0 = judges unseen days like its "
                     f"training days; about 1 or more = it has memorised its training days)"]
 

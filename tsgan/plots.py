@@ -310,10 +310,11 @@ def plot_correlation_heatmaps(real: Any, generated: Any, path: PathLike) -> Path
 
 def plot_anomalies(background: Any, top: Any, path: PathLike,
                    title: str | None = None) -> Path:
-    """The most anomalous days in colour (labelled with date and score) over all days in grey.
+    """The most anomalous days in colour (labelled with date, score and split) over all scored
+    days in grey.
 
-    ``top`` is a DataFrame with columns ``date, score, h00..h23`` (most anomalous first), as
-    written by :mod:`tsgan.anomalies`.
+    ``top`` is a DataFrame with columns ``date, score, h00..h23`` and optionally ``split``
+    (most anomalous first), as written by :mod:`tsgan.anomalies`.
     """
     back = _as_2d(background, "background days")
     d = back.shape[1]
@@ -326,7 +327,7 @@ def plot_anomalies(background: Any, top: Any, path: PathLike,
     _day_lines(ax, back, REAL_GREY, _line_alpha(len(back), 0.25), 0.5)
     top_values = top[hour_cols].to_numpy(dtype=float)
     colors = ANOMALY_COLORS
-    handles = [Line2D([], [], color=REAL_GREY, lw=2, label=f"all days (n = {len(back):,})")]
+    handles = [Line2D([], [], color=REAL_GREY, lw=2, label=f"all scored days (n = {len(back):,})")]
     hours = np.arange(d)
     splits = top["split"] if "split" in top.columns else [None] * len(top)
     rows = zip(top["date"], top["score"], splits, top_values, strict=True)

@@ -149,7 +149,7 @@ def _load_or_compute_metrics(run_dir: Path) -> tuple[dict[str, dict[str, Any]], 
             from tsgan.evaluation import format_discriminator_check
 
             try:
-                facts["discriminator"] = "; ".join(format_discriminator_check(check))
+                facts["discriminator"] = ". ".join(format_discriminator_check(check)) + "."
             except (KeyError, TypeError, ValueError):
                 pass  # an older or hand-edited metrics.json: leave the line out
     return metrics_table(raw), facts
@@ -268,11 +268,14 @@ def build_html(run_dir: Path, config: Mapping[str, Any], plots: Mapping[str, Pat
     if metrics:
         model_source = next((s for s in ("gan", "model", "generator", "tsgan") if s in metrics),
                             None)
-        facts = ", ".join(f"{k} = {v}" for k, v in (metric_facts or {}).items())
+        facts = ", ".join(f"{k} = {v}" for k, v in (metric_facts or {}).items()
+                          if k != "discriminator")
+        judged = (metric_facts or {}).get("discriminator")
         body = ("<p>Every source (the GAN and the baselines fitted on the same training data) "
                 "is compared with the held-out real data that training never saw.</p>\n"
                 + (f"<p>{_esc(legend[0].upper() + legend[1:])}.</p>\n" if legend else "")
                 + (f'<p class="note">{_esc(facts)}</p>\n' if facts else "")
+                + (f'<p class="note">{_esc(judged)}</p>\n' if judged else "")
                 + _metrics_html(metrics, descriptions, model_source))
     else:
         body = (f'<p class="error">Metrics unavailable: {_esc(metrics_error)}</p>'
