@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     from tsgan.api import PriceGAN
     from tsgan.cli import parse_settings
     from tsgan.errors import TsganError
-    from tsgan.evaluation import discriminator_check, like_test_conditions
+    from tsgan.evaluation import discriminator_check, sample_with_test_conditions
 
     if args.every <= 0:
         raise TsganError(f"--every must be a positive number of steps, got {args.every}")
@@ -43,9 +43,7 @@ def main(argv: list[str] | None = None) -> int:
                          "has none (tsgan evaluate still gives its overfitting ratio)")
 
     def report(step: int, model: PriceGAN, _seconds: float) -> bool:
-        n = len(model.test_data)
-        conditions = like_test_conditions(model, n, seed=0)
-        generated = model.sample(n, seed=0, conditions=conditions).to_numpy()
+        generated, conditions = sample_with_test_conditions(model, len(model.test_data), 0)
         check = discriminator_check(model, generated, conditions)
         ratio = check["overfit_ratio"]
         score = metrics.discriminative_score(generated, model.test_data.to_numpy())

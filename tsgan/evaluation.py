@@ -192,8 +192,11 @@ def like_test_conditions(model: Any, n: int, seed: int) -> pd.DataFrame | None:
     return conditions
 
 
-def _sample_and_conditions(model: Any, n: int,
-                           seed: int) -> tuple[np.ndarray, pd.DataFrame | None]:
+def sample_with_test_conditions(model: Any, n: int,
+                                seed: int) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """:func:`sample_like_test`'s rows together with the conditions they were generated
+    under (None for an unconditional model), e.g. to judge them with
+    :func:`discriminator_check`."""
     conditions = like_test_conditions(model, n, seed)
     rows = model.sample(n, seed=seed, conditions=conditions).to_numpy(np.float64)
     return rows, conditions
@@ -206,7 +209,7 @@ def sample_like_test(model: Any, n: int, seed: int) -> np.ndarray:
     (:func:`like_test_conditions`), so its scenarios answer the question a user asks it:
     days for *this* calendar situation. An unconditional model samples freely.
     """
-    return _sample_and_conditions(model, n, seed)[0]
+    return sample_with_test_conditions(model, n, seed)[0]
 
 
 #: Below this gap between D's mean logit on training and on generated days the overfitting
@@ -282,7 +285,7 @@ def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
     n = int(n) if n is not None else len(test_df)
     if n < 2:
         raise TsganError(f"need at least 2 samples per source, got -n {n}")
-    gan_rows, gan_conditions = _sample_and_conditions(model, n, seed)
+    gan_rows, gan_conditions = sample_with_test_conditions(model, n, seed)
     sources: dict[str, np.ndarray] = {"gan": gan_rows}
     check_started = time.perf_counter()
     judged = discriminator_check(model, sources["gan"], gan_conditions)
