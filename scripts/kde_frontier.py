@@ -5,6 +5,9 @@ factors that do not copy training days. This script fits the KDE on a run's trai
 each ``--factors`` value (× Scott's rule) and scores it like the ``gan`` row (as many samples
 as held-out days, metric seed 0), once per sample seed, so a GAN's discriminative score and
 memorisation can be read against the whole trade-off a KDE offers, not one point of it.
+The last column is the memorisation the evaluate KDE's bandwidth choice sees for each factor
+on validation weeks inside the training days (evaluate only takes a factor whose
+validation memorisation is at most 0.05).
 
     .venv/bin/python scripts/kde_frontier.py --run runs/quickstart --factors 0.1 0.15 0.2 0.3
 """
@@ -32,19 +35,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from tsgan.api import load
-    from tsgan.baselines import fit_baseline
+    from tsgan.baselines import _validation_parts, fit_baseline, select_kde_factor
     from tsgan.errors import TsganError
     from tsgan.evaluation import evaluate_arrays
 
     if any(not f > 0 for f in args.factors):
         raise TsganError(f"--factors must be positive, got {args.factors}")
+    if any(s < 0 for s in args.seeds):
+        raise TsganError(f"--seeds must be integers >= 0, got {args.seeds}")
     model = load(args.run)
     train = model.train_data.to_numpy(np.float64)
     test = model.test_data.to_numpy(np.float64)
+    fit_rows, val_rows = _validation_parts(model.train_data, 0)
+    _, _, validation_memorisation = select_kde_factor(fit_rows, val_rows,
+                                                      factors=tuple(args.factors), seed=0)
     print(f"run {args.run}: {len(train)} training days, {len(test)} held-out days; "
           f"mean ± sd over sample seeds {args.seeds}\n")
-    print("| KDE factor | " + " | ".join(COLUMNS.values()) + " |")
-    print("|---|" + "---|" * len(COLUMNS))
+    print("| KDE factor | " + " | ".join(COLUMNS.values()) + " | validation memorisation |")
+    print("|---|" + "---|" * (len(COLUMNS) + 1))
     for factor in args.factors:
         kde = fit_baseline("kde", train, factor=factor)
         sources = {f"s{s}": kde.sample(len(test), seed=s) for s in args.seeds}
@@ -53,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                  if c == "energy_distance_rel" else
                  f"{table[c].mean():.3f} ± {table[c].std(ddof=0):.3f}"
                  if c in table else "-" for c in COLUMNS]
+        cells.append(f"{validation_memorisation[float(factor)]:.3f}")
         print(f"| {factor:g} | " + " | ".join(cells) + " |", flush=True)
     return 0
 

@@ -106,6 +106,7 @@ def test_train_into_an_unfinished_run_suggests_resume(tmp_path) -> None:
     ("other_zone.py", ["--baseline", "nope"], "unknown --baseline 'nope'"),
     ("kde_frontier.py", ["--run", "missing-run"], "run directory missing-run does not exist"),
     ("kde_frontier.py", ["--run", "r", "--factors", "0"], "--factors must be positive"),
+    ("kde_frontier.py", ["--run", "r", "--seeds", "-1"], "--seeds must be integers >= 0"),
     ("overfit_curve.py", ["--set", "iterations=abc"], "iterations"),
 ])
 def test_quality_scripts_report_bad_input_in_one_line(tmp_path, script: str, args: list[str],
