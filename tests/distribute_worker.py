@@ -64,9 +64,14 @@ def _replica_noise_gan_class() -> type:
     return ReplicaNoiseGAN
 
 
-def _build(config: Any, dim: int, strategy: Any, optimizer: str | None = None) -> Any:
-    """A compiled GAN built (models, optimisers, seed state) inside ``strategy.scope()``."""
+def _build(config: Any, dim: int, strategy: Any, optimizer: str | None = None,
+           anchors: Any = None) -> Any:
+    """A compiled GAN built (models, optimisers, seed state) inside ``strategy.scope()``.
+
+    An anchored preset (the smard default) draws its anchors from ``anchors`` (model-space
+    days; no conditions here, so uniformly)."""
     import keras
+    import numpy as np
 
     from tsgan.models import build_discriminator, build_generator, build_optimizer
 
@@ -74,9 +79,14 @@ def _build(config: Any, dim: int, strategy: Any, optimizer: str | None = None) -
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
         cfg = config.replace(optimizer=optimizer) if optimizer else config
+        anchoring = {}
+        if cfg.anchor_neighbours:
+            anchoring = {"anchor_days": anchors,
+                         "anchor_conditions": np.zeros((len(anchors), 0), np.float32),
+                         "anchor_neighbours": cfg.anchor_neighbours, "copy_guard": 0.5}
         gan = cls(build_generator(cfg, dim), build_discriminator(cfg, dim), cfg.latent_dim,
                   seed=cfg.seed, feature_matching=cfg.feature_matching,
-                  ema_decay=cfg.ema_decay)
+                  ema_decay=cfg.ema_decay, **anchoring)
         gan.compile(d_optimizer=build_optimizer(cfg, cfg.d_lr),
                     g_optimizer=build_optimizer(cfg, cfg.g_lr))
     return gan
@@ -105,6 +115,7 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
     import tensorflow as tf
 
+    from tsgan.models import generator_input_width
     from tsgan.presets import preset_config
     from tsgan.training import train
 
@@ -118,7 +129,8 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
     data = rng.standard_normal((512, 24)).astype(np.float32)
 
     # (a) N steps of the real training loop, same seed, weights and global batches.
-    gans = {"default": _build(config, 24, default), "mirrored": _build(config, 24, mirrored)}
+    gans = {"default": _build(config, 24, default, anchors=data),
+            "mirrored": _build(config, 24, mirrored, anchors=data)}
     _copy_weights(gans["default"], gans["mirrored"])
     histories = {}
     for name, strategy in (("default", default), ("mirrored", mirrored)):
@@ -131,7 +143,8 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
     # (b) one plain-SGD step from fixed real + noise (SGD: the update is lr × gradient, so a
     # doubled gradient shows as a doubled update; Adam would normalise it away).
     real = tf.constant(rng.standard_normal((args.batch, 24)), tf.float32)
-    noise = tf.constant(rng.standard_normal((args.batch, config.latent_dim)), tf.float32)
+    width = generator_input_width(config, 24)  # an anchored generator's [noise | anchor]
+    noise = tf.constant(rng.standard_normal((args.batch, width)), tf.float32)
     replicas = mirrored.num_replicas_in_sync
     local = args.batch // replicas
 
@@ -152,7 +165,7 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
         return loss
 
     def d_update(strategy: Any, step: Any) -> np.ndarray:
-        gan = _build(config, 24, strategy, optimizer="sgd")
+        gan = _build(config, 24, strategy, optimizer="sgd", anchors=data)
         _copy_weights(gans["reference"], gan)
         before = _weights(gan)
         if strategy is default:
@@ -170,7 +183,7 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
         return np.concatenate([(a - b).ravel() for a, b in
                                zip(after[n_g:n_g + n_d], before[n_g:n_g + n_d], strict=True)])
 
-    gans["reference"] = _build(config, 24, default, optimizer="sgd")
+    gans["reference"] = _build(config, 24, default, optimizer="sgd", anchors=data)
     updates = {"default": d_update(default, tsgan_step),
                "mirrored_tsgan": d_update(mirrored, tsgan_step),
                "mirrored_reduce_mean": d_update(mirrored, naive_step)}
@@ -222,7 +235,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                            snapshot_every=0, log_every=args.steps, seed=args.seed,
                            jit_compile=args.jit and strategy is None)
     data = np.arcsinh(load_days(None).to_numpy(np.float64) / 50.0).astype(np.float32)
-    gan = _build(config, 24, strategy or tf.distribute.get_strategy())
+    gan = _build(config, 24, strategy or tf.distribute.get_strategy(), anchors=data)
     result = train(gan, data, config, strategy=strategy)
     return {"strategy": args.strategy, "devices": args.devices, "batch": args.batch,
             "replicas": 1 if strategy is None else strategy.num_replicas_in_sync,

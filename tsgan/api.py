@@ -88,6 +88,7 @@ class PriceGAN:
         self.selection: pd.DataFrame | None = None
         self.best_step: int | None = None
         self._sample_fn: Any = None
+        self._anchors: tuple[np.ndarray, np.ndarray] | None = None
 
     def __repr__(self) -> str:
         state = "fitted" if self.generator is not None else "not fitted"
@@ -273,6 +274,7 @@ class PriceGAN:
         _seed_everything(config.seed)
         dim = len(self.columns)
         cond_dim = self.condition_encoder.width if self.condition_encoder is not None else 0
+        anchoring = self._anchoring()
         with scope(strategy):  # models, optimisers and seed state as (mirrored) variables
             generator = build_generator(config, dim, cond_dim)
             self.discriminator = build_discriminator(config, dim, cond_dim)
@@ -280,12 +282,35 @@ class PriceGAN:
                       label_smoothing=config.label_smoothing, seed=config.seed,
                       critic_steps=config.critic_steps, gp_weight=config.gp_weight,
                       condition_dim=cond_dim, ema_decay=config.ema_decay,
-                      feature_matching=config.feature_matching)
+                      feature_matching=config.feature_matching, **anchoring)
             gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
                         g_optimizer=build_optimizer(config, config.g_lr))
         self.generator = gan.sampling_generator  # with ema_decay: the weight average
         self._sample_fn = None
         return gan
+
+    def anchors(self) -> tuple[np.ndarray, np.ndarray]:
+        """An anchored model's anchor candidates: the fitted training days in model space and
+        their encoded conditions (:func:`tsgan.anchors.anchor_pool`)."""
+        if self._anchors is None:
+            from tsgan.anchors import anchor_pool
+
+            self._anchors = anchor_pool(self._training_rows(), len(self.columns),
+                                        self.config.seed)
+        return self._anchors
+
+    def _anchoring(self) -> dict[str, Any]:
+        """The GAN's anchor arguments (none for a generator that maps noise alone)."""
+        config = self.config
+        if not config.anchor_neighbours:
+            return {}
+        from tsgan.anchors import median_neighbour_distance
+
+        self._anchors = None  # the data may have changed since the last fit
+        days, conditions = self.anchors()
+        guard = config.copy_guard * median_neighbour_distance(days, config.seed)
+        return {"anchor_days": days, "anchor_conditions": conditions,
+                "anchor_neighbours": config.anchor_neighbours, "copy_guard": guard}
 
     def _train(self, gan: Any, scaled: np.ndarray, progress: bool, callback: Any,
                callback_every: int, checkpointer: Any, selector: Any = None) -> PriceGAN:
@@ -318,12 +343,15 @@ class PriceGAN:
         if self.generator is None or self.scaler is None:
             raise TsganError("the model is not trained yet; call fit() or load a run first")
 
-    def _generate(self, noise: np.ndarray, encoded: np.ndarray | None) -> np.ndarray:
+    def _generate(self, noise: np.ndarray, encoded: np.ndarray | None,
+                  rng: np.random.Generator) -> np.ndarray:
         import tensorflow as tf
 
+        if self.config.anchor_neighbours:
+            noise = self._with_anchors(noise, encoded, rng)
         if self._sample_fn is None:
             generator = self.generator
-            spec = tf.TensorSpec([None, self.config.latent_dim], tf.float32)
+            spec = tf.TensorSpec([None, noise.shape[1]], tf.float32)
             if self.condition_names:
                 cspec = tf.TensorSpec([None, self.condition_encoder.width], tf.float32)
                 self._sample_fn = tf.function(lambda z, c: generator([z, c], training=False),
@@ -335,6 +363,24 @@ class PriceGAN:
             return self._sample_fn(tf.constant(noise, tf.float32)).numpy()
         return self._sample_fn(tf.constant(noise, tf.float32),
                                tf.constant(encoded, tf.float32)).numpy()
+
+    def _with_anchors(self, noise: np.ndarray, encoded: np.ndarray | None,
+                      rng: np.random.Generator) -> np.ndarray:
+        """``[noise | anchor day]`` for sampling: each row's anchor drawn with ``rng`` among
+        its nearest training days by conditions (in chunks of bounded memory)."""
+        from tsgan.anchors import anchor_indices, choices, rows_per_chunk
+
+        days, conditions = self.anchors()
+        k = choices(len(days), encoded is not None, self.config.anchor_neighbours)
+        column = rng.integers(0, k, len(noise))
+        if encoded is None:
+            encoded = np.zeros((len(noise), 0), np.float32)
+        index = np.empty(len(noise), np.int64)
+        step = rows_per_chunk(len(days))
+        for start in range(0, len(noise), step):
+            part = slice(start, start + step)
+            index[part] = np.asarray(anchor_indices(conditions, encoded[part], k, column[part]))
+        return np.hstack([np.asarray(noise, np.float32), days[index]])
 
     def conditions_for(self, n: int, conditions: Any = None,
                        seed: int | None = None) -> pd.DataFrame:
@@ -379,7 +425,7 @@ class PriceGAN:
             size = min(SAMPLE_CHUNK, n - start)
             noise = rng.standard_normal((size, self.config.latent_dim), dtype=np.float32)
             part = None if encoded is None else encoded[start:start + size]
-            out[start:start + size] = self._generate(noise, part)
+            out[start:start + size] = self._generate(noise, part, rng)
         values = self.scaler.inverse_transform(out)
         frame = pd.DataFrame(values, columns=self.columns)
         if return_conditions and self.condition_names:

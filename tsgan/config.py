@@ -101,6 +101,13 @@ class GANConfig:
     #: Feature matching: weight of ``mean (E f(real) − E f(fake))²`` over D's last hidden
     #: layer in G's loss (0 = off), next to the adversarial term.
     feature_matching: float = 0.0
+    #: Anchored generator (smard only, see :mod:`tsgan.anchors`): G edits one of the
+    #: ``anchor_neighbours`` training days whose encoded conditions are nearest to the
+    #: wanted ones, ``G(z, anchor | c) = anchor + r(z, anchor, c)`` (0 = off: G maps noise
+    #: alone). ``copy_guard`` is the copy guard: G's loss penalises outputs closer to their
+    #: anchor than that fraction of the training days' median nearest-neighbour distance.
+    anchor_neighbours: int = 0
+    copy_guard: float = 1.0
     optimizer: str = "adam"
     learning_rate: float = 2e-4
     g_learning_rate: float | None = None
@@ -176,6 +183,15 @@ class GANConfig:
             if int(value) != value or value < minimum:
                 raise TsganError(f"{name} must be an integer >= {minimum}{note}, got {value!r}")
             setattr(self, name, int(value))
+        if self.anchor_neighbours < 0:  # the type is checked above
+            raise TsganError(f"anchor_neighbours must be an integer >= 0 (0 = off), "
+                             f"got {self.anchor_neighbours!r}")
+        if not 0.0 <= float(self.copy_guard) < float("inf"):
+            raise TsganError(f"copy_guard must be a finite number >= 0, got "
+                             f"{self.copy_guard!r}")
+        if self.anchor_neighbours and self.preset != "smard":
+            raise TsganError(f"an anchored generator (anchor_neighbours) applies to the smard "
+                             f"preset only, not {self.preset!r}")
         if self.select_patience and not self.select_every:
             raise TsganError("select_patience needs model selection: set select_every too")
         if self.select_every and self.preset != "smard":

@@ -58,6 +58,8 @@ class GAN(keras.Model):
                  loss: str = "bce", label_smoothing: float = 0.0, seed: int | None = None,
                  critic_steps: int = 5, gp_weight: float = 10.0, condition_dim: int = 0,
                  ema_decay: float = 0.0, feature_matching: float = 0.0,
+                 anchor_days: Any = None, anchor_conditions: Any = None,
+                 anchor_neighbours: int = 0, copy_guard: float = 0.0,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if loss not in LOSSES:
@@ -95,6 +97,21 @@ class GAN(keras.Model):
         if loss == "wgan-gp":
             _check_critic(discriminator)
         self.noise_seed = keras.random.SeedGenerator(seed, name="noise_seed")
+        #: Anchored generator (:mod:`tsgan.anchors`): the anchor candidates (model-space
+        #: days and their encoded conditions), how many nearest ones a row's anchor is drawn
+        #: from, and the copy guard's minimum edit size τ (model space; 0 = no guard).
+        self.anchored = anchor_days is not None
+        self.anchor_days = self.anchor_conditions = None
+        self.anchor_choices = 0
+        self.copy_guard = float(copy_guard)
+        if self.anchored:
+            from tsgan.anchors import choices
+
+            self.anchor_days = tf.constant(anchor_days, tf.float32)
+            self.anchor_conditions = tf.constant(anchor_conditions, tf.float32)
+            self.anchor_choices = choices(len(anchor_days), bool(self.condition_dim),
+                                          anchor_neighbours)
+        _check_noise_width(generator, self.latent_dim + (self.data_dim if self.anchored else 0))
         self.d_optimizer: keras.optimizers.Optimizer | None = None
         self.g_optimizer: keras.optimizers.Optimizer | None = None
 
@@ -138,14 +155,36 @@ class GAN(keras.Model):
         the *same* noise; instead each draws one global tensor and keeps its own slice, so R
         replicas see exactly the rows one default-strategy step on the global batch would.
         """
-        ctx = tf.distribute.get_replica_context()
-        replicas = 1 if ctx is None else ctx.num_replicas_in_sync
-        if replicas == 1:
-            return self.noise(parts * batch_size)
-        full = self.noise(parts * batch_size * replicas)
-        full = tf.reshape(full, [parts, replicas, batch_size, self.latent_dim])
-        mine = tf.gather(full, ctx.replica_id_in_sync_group, axis=1)
-        return tf.reshape(mine, [parts * batch_size, self.latent_dim])
+        return _replica_rows(self.noise, parts, batch_size)
+
+    def with_anchors(self, noise: Any, condition: Any, column: Any) -> tf.Tensor:
+        """``[noise | anchor day]``: the anchored generator's input. Each row's anchor is its
+        ``column``-th nearest candidate by conditions (:func:`tsgan.anchors.anchor_indices`)."""
+        from tsgan.anchors import anchor_indices
+
+        if condition is None:
+            condition = tf.zeros([tf.shape(noise)[0], 0], tf.float32)
+        index = anchor_indices(self.anchor_conditions, condition, self.anchor_choices, column)
+        return tf.concat([tf.cast(noise, tf.float32), tf.gather(self.anchor_days, index)], 1)
+
+    def draw_anchors(self, noise: tf.Tensor, condition: tf.Tensor | None,
+                     parts: int = 1) -> tf.Tensor:
+        """:meth:`with_anchors` with each row's candidate drawn uniformly from the model's
+        seeded stream (training). ``noise`` holds ``parts`` blocks of the (local) batch, as
+        :meth:`step_noise` returns them; under ``tf.distribute`` each replica takes its rows
+        of one global draw, so a mirrored step picks the anchors a default step would."""
+        batch = tf.shape(noise)[0] // parts
+
+        def draw(rows: Any) -> tf.Tensor:
+            return keras.random.randint((rows,), 0, self.anchor_choices, seed=self.noise_seed)
+
+        return self.with_anchors(noise, condition, _replica_rows(draw, parts, batch))
+
+    def copy_guard_loss(self, fake: tf.Tensor, noise: tf.Tensor) -> tf.Tensor:
+        """Per-example ``relu(τ − ‖G − anchor‖)``: positive where an edit is smaller than
+        the copy guard's τ (the anchor is the input's last columns)."""
+        move = tf.norm(fake - noise[:, -self.data_dim:], axis=1)
+        return tf.nn.relu(self.copy_guard - move)
 
     @property
     def sampling_generator(self) -> keras.Model:
@@ -302,7 +341,8 @@ class GAN(keras.Model):
 
         Gradients are taken over ``generator.trainable_weights`` only and D runs with
         ``training=False``, so no D weight or statistic changes. With ``feature_matching``
-        the loss adds that weight times :meth:`feature_matching_loss` against ``real``.
+        the loss adds that weight times :meth:`feature_matching_loss` against ``real``; an
+        anchored generator's adds the copy guard (:meth:`copy_guard_loss`).
         """
         weights = self.generator.trainable_weights
         with tf.GradientTape() as tape:
@@ -317,6 +357,11 @@ class GAN(keras.Model):
                     raise ValueError("feature matching needs the real batch")
                 loss += self.feature_matching * self.feature_matching_loss(real, fake,
                                                                            condition)
+            if self.anchored and self.copy_guard:
+                from tsgan.anchors import COPY_GUARD_WEIGHT
+
+                loss += COPY_GUARD_WEIGHT * tf.nn.compute_average_loss(
+                    self.copy_guard_loss(fake, noise))
         grads = tape.gradient(loss, weights)
         self.g_optimizer.apply_gradients(zip(grads, weights, strict=True))
         if self.ema_decay and not self.ema_outside_step:
@@ -330,13 +375,17 @@ class GAN(keras.Model):
         ``loss="wgan-gp"``: ``critic_steps`` critic updates (Python-unrolled, each on the same
         real batch with its own noise), then the G update; d_loss is their mean. A
         conditional GAN's rows carry their encoded conditions (:meth:`split_batch`); every
-        update generates under the batch's conditions.
+        update generates under the batch's conditions. An anchored generator's noise gets an
+        anchor per row, drawn near the batch's conditions (:meth:`draw_anchors`).
         """
         rows = data[0] if isinstance(data, (tuple, list)) else data
         real, condition = self.split_batch(rows)
         batch = tf.shape(real)[0]
         k = self.critic_steps
         noise = self.step_noise(batch, k + 1)  # one draw for all updates: fewer random ops
+        if self.anchored:
+            every = None if condition is None else tf.tile(condition, [k + 1, 1])
+            noise = self.draw_anchors(noise, every, parts=k + 1)
         d_losses = []
         for i in range(k):
             logs = self.discriminator_step(real, noise[i * batch:(i + 1) * batch], condition)
@@ -345,6 +394,36 @@ class GAN(keras.Model):
             logs["d_loss"] = tf.add_n(d_losses) / float(k)
         logs.update(self.generator_step(noise[k * batch:], condition, real))
         return {name: logs[name] for name in METRIC_NAMES}
+
+
+def _replica_rows(draw: Any, parts: int, batch_size: Any) -> tf.Tensor:
+    """``draw(rows)``'s ``parts * batch_size`` rows for this replica.
+
+    Under ``tf.distribute`` every replica holds a copy of the seed state and would draw the
+    *same* values; instead each draws one global tensor (``parts`` blocks of the global
+    batch) and keeps its own slice of every block, so R replicas see exactly the rows one
+    default-strategy step on the global batch would.
+    """
+    ctx = tf.distribute.get_replica_context()
+    replicas = 1 if ctx is None else ctx.num_replicas_in_sync
+    if replicas == 1:
+        return draw(parts * batch_size)
+    full = draw(parts * batch_size * replicas)
+    tail = tf.shape(full)[1:]
+    full = tf.reshape(full, tf.concat([[parts, replicas, batch_size], tail], 0))
+    mine = tf.gather(full, ctx.replica_id_in_sync_group, axis=1)
+    return tf.reshape(mine, tf.concat([[parts * batch_size], tail], 0))
+
+
+def _check_noise_width(generator: keras.Model, width: int) -> None:
+    """Refuse a generator whose noise input does not take ``width`` columns (latent, plus the
+    anchor day for an anchored generator): a mismatch would surface as a shape error deep in
+    the first training step."""
+    got = generator.inputs[0].shape[-1]
+    if got != width:
+        raise ValueError(f"the generator's noise input has {got} columns, the GAN feeds {width} "
+                         "(latent_dim, plus the day width when anchor_days are given): an "
+                         "anchored generator needs anchor_days and a plain one none")
 
 
 def _last_hidden(discriminator: keras.Model) -> Any:

@@ -68,6 +68,24 @@ class MinibatchStddev(keras.layers.Layer):
         return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon}
 
 
+@keras.saving.register_keras_serializable(package="tsgan")
+class AnchorResidual(keras.layers.Layer):
+    """``anchor + residual``, the anchor being the last ``residual``-width columns of the
+    generator's input ``[z | anchor]`` (an anchored generator, :mod:`tsgan.anchors`)."""
+
+    def call(self, inputs: Any) -> Any:
+        noise_and_anchor, residual = inputs
+        return noise_and_anchor[:, -int(residual.shape[-1]):] + residual
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        return tuple(input_shape[1])
+
+
+#: Scale of the residual output layer's initial weights: an anchored generator starts
+#: close to its anchors instead of adding a full-size random edit.
+RESIDUAL_INIT_SCALE = 0.1
+
+
 def shape_matrix(d: int) -> np.ndarray:
     """(d, 2d − 1) matrix M with ``x @ M = [diff(x), x − mean(x)]`` (ramps, then profile)."""
     diff = np.zeros((d, max(d - 1, 0)))
@@ -125,7 +143,8 @@ def _check_options(net: NetworkConfig, what: str, allowed: bool) -> None:
 
 
 def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
-              discriminator: bool = False, condition_dim: int = 0) -> keras.Model:
+              discriminator: bool = False, condition_dim: int = 0,
+              anchored: bool = False) -> keras.Model:
     """A functional MLP ``Input((input_dim,))`` → hidden layers → ``Dense(output_dim)``.
 
     Hidden layer i: Dense → [BatchNormalization] → activation → [Dropout]. With batch
@@ -136,6 +155,10 @@ def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
     ``condition_dim > 0`` makes a conditional network with two inputs ``[x, condition]``:
     the encoded conditions are concatenated to the input (after the discriminator's front
     end, which sees the day only).
+
+    ``anchored``: the input's last ``output_dim`` columns are an anchor day and the network
+    outputs ``anchor + Dense(...)`` (:class:`AnchorResidual`; the residual layer starts
+    small, :data:`RESIDUAL_INIT_SCALE`).
     """
     _check_options(net, name, discriminator)
     sn = discriminator and net.spectral_norm
@@ -159,19 +182,33 @@ def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
         x = MinibatchStddev(net.minibatch_group, name=f"{name}_mbstd")(x)
     # With spectral normalisation the activation is its own layer, so the model's last layer
     # still names it (the GAN infers logits vs probabilities from it).
+    initializer: Any = "glorot_uniform"
+    if anchored:
+        initializer = keras.initializers.VarianceScaling(RESIDUAL_INIT_SCALE)
     outputs = _dense(output_dim, net, f"{name}_out", sn,
                      activation="linear" if sn else net.output_activation,
-                     kernel_initializer="glorot_uniform")(x)
+                     kernel_initializer=initializer)(x)
     if sn and net.output_activation != "linear":
         outputs = keras.layers.Activation(net.output_activation, name=f"{name}_out_act")(outputs)
+    if anchored:
+        outputs = AnchorResidual(name=f"{name}_anchored")([inputs, outputs])
     return keras.Model(model_inputs, outputs, name=name)
 
 
 def build_generator(config: GANConfig, data_dim: int, condition_dim: int = 0) -> keras.Model:
     """Generator: ``latent_dim`` Gaussian noise (+ encoded conditions) → ``data_dim`` values
-    in model (scaled) space."""
-    return build_mlp(config.latent_dim, data_dim, config.generator, "generator",
-                     condition_dim=condition_dim)
+    in model (scaled) space. Anchored (``anchor_neighbours`` > 0): the input is
+    ``[noise | anchor day]`` (:func:`generator_input_width`) and the output an edit of the
+    anchor."""
+    anchored = bool(config.anchor_neighbours)
+    return build_mlp(generator_input_width(config, data_dim), data_dim, config.generator,
+                     "generator", condition_dim=condition_dim, anchored=anchored)
+
+
+def generator_input_width(config: GANConfig, data_dim: int) -> int:
+    """Width of the generator's first input: the latent noise, plus the anchor day when the
+    generator is anchored."""
+    return config.latent_dim + (data_dim if config.anchor_neighbours else 0)
 
 
 def build_discriminator(config: GANConfig, data_dim: int,

@@ -341,8 +341,12 @@ def _check_shapes(model: PriceGAN, run_dir: Path) -> None:
     g_in = _input_widths(model.generator)
     g_out = model.generator.output_shape[-1]
     d_in = _input_widths(model.discriminator)
-    if g_in != [model.config.latent_dim, *tail] or g_out != dim or d_in != [dim, *tail] \
+    from tsgan.models import generator_input_width
+
+    g_expected = [generator_input_width(model.config, dim), *tail]
+    if g_in != g_expected or g_out != dim or d_in != [dim, *tail] \
             or model.scaler.n_features != dim:
         raise TsganError(f"run {run_dir} is inconsistent: generator {g_in}→{g_out}, "
                          f"discriminator input {d_in}, {dim} columns, latent_dim "
-                         f"{model.config.latent_dim}, condition width {width}")
+                         f"{model.config.latent_dim}, anchored "
+                         f"{bool(model.config.anchor_neighbours)}, condition width {width}")

@@ -252,6 +252,9 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
         snapshot_real, snap_noise = snapshot_real[:n_snap], snap_noise[:n_snap]
     snap_noise = tf.constant(snap_noise, tf.float32)
     snap_real, snap_cond = gan.split_batch(tf.constant(np.asarray(snapshot_real, np.float32)))
+    if gan.anchored:  # fixed anchors too, so the snapshots show one set of days evolving
+        column = snap_rng.integers(0, gan.anchor_choices, int(snap_noise.shape[0]))
+        snap_noise = gan.with_anchors(snap_noise, snap_cond, tf.constant(column, tf.int32))
     snapshots: dict[str, list[Any]] = {"steps": [], "samples": [], "acc_real": [],
                                        "acc_fake": []}
 
