@@ -12,18 +12,19 @@
   100 steps, batch 200, standard scaling. No XLA (0.72 instead of 1.39 ms per step, but
   ≈ 11 s of compilation for batch norm and dropout).
 * ``smard`` (default) — 24 hourly prices per day, asinh-scaled, a conditional MLP GAN:
-  G 32 → 128 → 128 → 128 → 24 and D 24 → 256 → 128 → 1 (logits), LeakyReLU(0.2), Adam
-  (5e-4, beta_1 0.5), batch 64, 20,000 iterations (≈ 18 s on 2 CPU cores). No XLA here: on
+  G (32 noise + 24 anchor) → 128 → 128 → 128 → 24 and D 24 → 256 → 128 → 1 (logits),
+  LeakyReLU(0.2), Adam (5e-4, beta_1 0.5), batch 64, 20,000 iterations (timings: README
+  "Speed"). No XLA here: on
   the earlier plain configuration it saved only ≈ 10 % per step but cost ≈ 5-12 s of
   compilation. Conditional on month, weekday, German public holiday and the previous
   week's mean price (``conditions``);
   samples from an exponential moving average of G's weights (``ema_decay`` 0.999); D also
   sees the day's hour-to-hour differences and de-levelled profile (``shape_features``) and a
   minibatch standard deviation; G's loss adds feature matching on D's last hidden layer
-  (``feature_matching`` 10). Chosen on the bundled data by two 3-seed ablations
-  (docs/quality.md): against the plain GAN, held-out energy distance 0.0043 → −0.0003, hourly
-  W1 11.4 → 7.2 EUR/MWh, correlation error 0.041 → 0.016, daily-feature KS 0.110 → 0.039,
-  discriminative 0.40 → 0.13, memorisation 0.012 → 0.048.
+  (``feature_matching`` 10); G is anchored (``anchor_neighbours`` 10, ``copy_guard`` 1.0):
+  it edits one of the 10 training days nearest to the wanted conditions, never by less
+  than the training days' median nearest-neighbour distance (:mod:`tsgan.anchors`).
+  Chosen on the bundled data by 3-seed ablations (docs/quality.md, "Anchored generator").
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def _smard() -> GANConfig:
         log_every=100, steps_per_execution=100, scaler="asinh",
         test_every_nth_week=5, ema_decay=0.999, feature_matching=10.0,
         conditions=["month", "weekday", "holiday", "level"],
+        anchor_neighbours=10, copy_guard=1.0,
     )
 
 
