@@ -187,8 +187,29 @@ def bench_quadratic(iterations: int, full_iterations: int, seed: int,
 
 
 # --------------------------------------------------------------------------- smard
-def bench_smard(iterations: int, check_every: int, seed: int,
-                overrides: dict[str, object] | None = None, label: str = "preset default") -> None:
+#: The smard variants timed side by side: the default (anchored generator) and the
+#: noise-only generator of earlier versions, so the anchor search's cost is a ratio of one run.
+SMARD_VARIANTS: dict[str, dict[str, object]] = {
+    "default (anchored)": {},
+    "noise-only generator (anchor_neighbours=0)": {"anchor_neighbours": 0},
+}
+
+
+def bench_smard(iterations: int, check_every: int, seed: int) -> None:
+    """Time each of :data:`SMARD_VARIANTS` and print one table."""
+    rows = [[label, *_smard_row(iterations, check_every, seed, overrides)]
+            for label, overrides in SMARD_VARIANTS.items()]
+    from tsgan.presets import preset_config
+
+    batch = preset_config("smard").batch_size
+    print_table(f"smard preset, batch {batch}, {iterations:,} iterations, quality checked every "
+                f"{check_every:,}",
+                ["variant", "ms / iteration", "days / s", "first-call s (trace + compile)",
+                 "training wall s", "time to quality", "final ED / W (EUR/MWh)"], rows)
+
+
+def _smard_row(iterations: int, check_every: int, seed: int,
+               overrides: dict[str, object]) -> list[str]:
     """Train the smard preset, checking held-out quality every ``check_every`` steps.
 
     Time-to-quality is the training wall time (tracing and compilation included, the
@@ -210,7 +231,7 @@ def bench_smard(iterations: int, check_every: int, seed: int,
         return False
 
     model = PriceGAN("smard", iterations=iterations, seed=seed, snapshot_every=0,
-                     **(overrides or {}))
+                     **overrides)
     model.fit(callback=check, callback_every=check_every)
     batch = model.config.batch_size
     ms = model.ms_per_step
@@ -219,12 +240,8 @@ def bench_smard(iterations: int, check_every: int, seed: int,
     ttq = (f"{reached[1]:.1f} s (step {reached[0]:,}; ED {reached[2]:.4f}, "
            f"W {reached[3]:.1f})" if isinstance(reached, tuple) else
            f"not reached in {iterations:,} steps")
-    print_table(f"smard preset ({label}), batch {batch}, {iterations:,} iterations, quality "
-                f"checked every {check_every:,}",
-                ["ms / iteration", "days / s", "first-call s (trace + compile)",
-                 "training wall s", "time to quality", "final ED / W (EUR/MWh)"],
-                [[f"{ms:.3f}", f"{1000.0 * batch / ms:,.0f}", f"{model.compile_seconds:.1f}",
-                  f"{model.train_seconds:.1f}", ttq, f"{last[0]:.4f} / {last[1]:.1f}"]])
+    return [f"{ms:.3f}", f"{1000.0 * batch / ms:,.0f}", f"{model.compile_seconds:.1f}",
+            f"{model.train_seconds:.1f}", ttq, f"{last[0]:.4f} / {last[1]:.1f}"]
 
 
 # --------------------------------------------------------------------------- generate
