@@ -102,13 +102,14 @@ def summary_line(label: str, days: pd.DataFrame) -> str:
             f"{100 * s['negative_share']:.2f} % |")
 
 
-def run_seed(days: pd.DataFrame, seed: int, iterations: int | None,
-             run_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Train the default smard preset on ``days`` with ``seed``, save it, evaluate_run it."""
+def run_seed(days: pd.DataFrame, seed: int, iterations: int | None, run_dir: Path,
+             settings: dict[str, Any] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Train the smard preset (with ``settings`` overrides) on ``days`` with ``seed``, save
+    it, evaluate_run it."""
     from tsgan.api import PriceGAN
     from tsgan.evaluation import evaluate_run
 
-    overrides: dict[str, Any] = {"seed": seed}
+    overrides: dict[str, Any] = {**(settings or {}), "seed": seed}
     if iterations is not None:
         overrides["iterations"] = iterations
     gan = PriceGAN("smard", **overrides).fit(days)
@@ -159,7 +160,8 @@ def all_sources_table(tables: list[pd.DataFrame]) -> str:
 
 
 def check_zone(data: Path, zone: str, seeds: list[int], iterations: int | None,
-               root: Path, baseline: str, save: bool) -> dict[str, str]:
+               root: Path, baseline: str, save: bool,
+               settings: dict[str, Any] | None = None) -> dict[str, str]:
     """Load, train and evaluate one zone; print its report; return the verdicts."""
     from tsgan.evaluation import write_metrics
     from tsgan.presets import preset_config
@@ -175,7 +177,9 @@ def check_zone(data: Path, zone: str, seeds: list[int], iterations: int | None,
     print(f"- split (every {config.test_every_nth_week}th week held out): "
           f"{len(train)} training days, {len(test)} held-out days")
     budget = iterations if iterations is not None else config.iterations
-    print(f"- smard preset defaults, iterations {budget:,}, seeds {seeds}, evaluate_run seed 0\n")
+    changed = ", ".join(f"{k}={v}" for k, v in (settings or {}).items()) or "none"
+    print(f"- smard preset defaults, iterations {budget:,}, seeds {seeds}, evaluate_run seed 0; "
+          f"settings changed: {changed}\n")
     print("| data | days | span | mean | std | min | max | negative hours |")
     print("|---|---|---|---|---|---|---|---|")
     print(summary_line(zone, days), flush=True)
@@ -183,7 +187,7 @@ def check_zone(data: Path, zone: str, seeds: list[int], iterations: int | None,
     zone_started = time.perf_counter()
     for seed in seeds:
         run_dir = root / f"{zone.replace('/', '_')}-s{seed}"
-        table, info = run_seed(days, seed, iterations, run_dir)
+        table, info = run_seed(days, seed, iterations, run_dir, settings)
         if save:
             write_metrics(run_dir, table)
         tables.append(table)
@@ -223,12 +227,20 @@ def main(argv: list[str] | None = None) -> int:
                              "the resampled training days)")
     parser.add_argument("--save-dir", type=Path, default=None,
                         help="keep the runs here (default: a temporary directory)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="config override, as in tsgan train (repeatable; e.g. "
+                             "anchor_neighbours=0 for the noise-only generator)")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tsgan
     from tsgan.baselines import BASELINE_NAMES
+    from tsgan.cli import parse_settings
     from tsgan.errors import TsganError
+    from tsgan.presets import preset_config
     from tsgan.sources import load_days
+
+    settings = parse_settings(args.set)
+    preset_config("smard", **settings)  # a bad setting fails now, in one line, not mid-run
 
     if not args.data.is_file():
         raise TsganError(f"data file {args.data} not found (pass --data PATH)")
@@ -250,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         root.mkdir(parents=True, exist_ok=True)
         for zone in args.zones:
             results[zone] = check_zone(args.data, zone, args.seeds, args.iterations, root,
-                                       args.baseline, args.save_dir is not None)
+                                       args.baseline, args.save_dir is not None, settings)
     print("\n## Verdict per metric (within "
           f"{BOUND:g}× of {args.baseline}; memorisation not checked)\n")
     print("| metric | " + " | ".join(results) + " |")

@@ -104,6 +104,7 @@ def test_train_into_an_unfinished_run_suggests_resume(tmp_path) -> None:
     ("conditional_check.py", ["--run", "missing-run"], "run directory missing-run does not exist"),
     ("other_zone.py", ["--data", "missing.csv"], "data file missing.csv not found"),
     ("other_zone.py", ["--baseline", "nope"], "unknown --baseline 'nope'"),
+    ("other_zone.py", ["--set", "anchor_neighbours=-1"], "anchor_neighbours must be"),
     ("kde_frontier.py", ["--run", "missing-run"], "run directory missing-run does not exist"),
     ("kde_frontier.py", ["--run", "r", "--factors", "0"], "--factors must be positive"),
     ("kde_frontier.py", ["--run", "r", "--seeds", "-1"], "--seeds must be integers >= 0"),
