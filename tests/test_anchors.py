@@ -90,6 +90,29 @@ def _gan(copy_guard: float = 1.0) -> GAN:
     return gan
 
 
+def test_edit_threshold_keeps_small_edits_on_the_anchor_exactly(tmp_path) -> None:
+    keras.utils.set_random_seed(0)
+    generator = build_generator(_config(edit_threshold=0.3), 3, condition_dim=2)
+    layer = generator.get_layer("generator_anchored")
+    noise = np.random.default_rng(1).standard_normal((4, 7)).astype(np.float32)
+    anchor = noise[:, 4:]
+    residual = np.array([[0.1, -0.2, 0.5], [-0.9, 0.3, 0.0], [0.29, -0.31, 2.0],
+                         [0.0, 0.0, -0.4]], np.float32)
+    out = layer([noise, residual]).numpy()
+    expected = anchor + np.sign(residual) * np.maximum(np.abs(residual) - 0.3, 0.0)
+    np.testing.assert_allclose(out, expected, atol=1e-6)
+    kept = np.abs(residual) <= 0.3
+    assert kept.sum() == 7 and np.array_equal(out[kept], anchor[kept])  # bit for bit
+    # the threshold survives saving, loading and the weight average's clone
+    generator.save(tmp_path / "g.keras")
+    loaded = keras.models.load_model(tmp_path / "g.keras", safe_mode=True, compile=False)
+    assert loaded.get_layer("generator_anchored").threshold == 0.3
+    assert keras.models.clone_model(generator).get_layer("generator_anchored").threshold == 0.3
+    condition = np.ones((4, 2), np.float32)
+    np.testing.assert_array_equal(loaded([noise, condition]).numpy(),
+                                  generator([noise, condition]).numpy())
+
+
 def test_generator_and_anchors_must_agree() -> None:
     config = _config()
     days = np.zeros((4, 3), np.float32)
@@ -179,6 +202,8 @@ def test_unconditional_anchored_run_draws_anchors_from_all_training_days() -> No
     ({"anchor_neighbours": "many"}, "anchor_neighbours must be"),
     ({"copy_guard": -0.1}, "copy_guard must be a finite number >= 0"),
     ({"copy_guard": float("inf")}, "copy_guard must be a finite number >= 0"),
+    ({"edit_threshold": -0.1}, "edit_threshold must be a finite number >= 0"),
+    ({"edit_threshold": float("nan")}, "edit_threshold must be a finite number >= 0"),
 ])
 def test_bad_anchor_settings_are_one_line_errors(overrides: dict, message: str) -> None:
     with pytest.raises(TsganError, match=message) as info:

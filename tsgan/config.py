@@ -106,8 +106,12 @@ class GANConfig:
     #: wanted ones, ``G(z, anchor | c) = anchor + r(z, anchor, c)`` (0 = off: G maps noise
     #: alone). ``copy_guard`` is the copy guard: G's loss penalises outputs closer to their
     #: anchor than that fraction of the training days' median nearest-neighbour distance.
+    #: ``edit_threshold`` (model space, 0 = off) soft-thresholds the edit per hour: hours
+    #: whose edit is smaller keep the anchor's value exactly (plateaus at zero survive).
+    #: Like ``copy_guard`` it has no effect without anchors.
     anchor_neighbours: int = 0
     copy_guard: float = 1.0
+    edit_threshold: float = 0.0
     optimizer: str = "adam"
     learning_rate: float = 2e-4
     g_learning_rate: float | None = None
@@ -189,6 +193,9 @@ class GANConfig:
         if not 0.0 <= float(self.copy_guard) < float("inf"):
             raise TsganError(f"copy_guard must be a finite number >= 0, got "
                              f"{self.copy_guard!r}")
+        if not 0.0 <= float(self.edit_threshold) < float("inf"):
+            raise TsganError(f"edit_threshold must be a finite number >= 0, got "
+                             f"{self.edit_threshold!r}")
         if self.anchor_neighbours and self.preset != "smard":
             raise TsganError(f"an anchored generator (anchor_neighbours) applies to the smard "
                              f"preset only, not {self.preset!r}")

@@ -70,12 +70,28 @@ class MinibatchStddev(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="tsgan")
 class AnchorResidual(keras.layers.Layer):
-    """``anchor + residual``, the anchor being the last ``residual``-width columns of the
-    generator's input ``[z | anchor]`` (an anchored generator, :mod:`tsgan.anchors`)."""
+    """``anchor + edit``, the anchor being the last ``residual``-width columns of the
+    generator's input ``[z | anchor]`` (an anchored generator, :mod:`tsgan.anchors`).
+
+    With ``threshold`` > 0 the edit is the residual soft-thresholded per value,
+    ``sign(r) · max(|r| − threshold, 0)``: hours with a small residual keep the anchor's value
+    exactly, so a real day's flat stretches (prices piled at zero) survive the edit.
+    """
+
+    def __init__(self, threshold: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.threshold = float(threshold)
 
     def call(self, inputs: Any) -> Any:
         noise_and_anchor, residual = inputs
-        return noise_and_anchor[:, -int(residual.shape[-1]):] + residual
+        edit = residual
+        if self.threshold:
+            edit = keras.ops.sign(residual) * keras.ops.relu(keras.ops.abs(residual)
+                                                             - self.threshold)
+        return noise_and_anchor[:, -int(residual.shape[-1]):] + edit
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "threshold": self.threshold}
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
         return tuple(input_shape[1])
@@ -144,7 +160,7 @@ def _check_options(net: NetworkConfig, what: str, allowed: bool) -> None:
 
 def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
               discriminator: bool = False, condition_dim: int = 0,
-              anchored: bool = False) -> keras.Model:
+              anchored: bool = False, edit_threshold: float = 0.0) -> keras.Model:
     """A functional MLP ``Input((input_dim,))`` → hidden layers → ``Dense(output_dim)``.
 
     Hidden layer i: Dense → [BatchNormalization] → activation → [Dropout]. With batch
@@ -157,8 +173,8 @@ def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
     end, which sees the day only).
 
     ``anchored``: the input's last ``output_dim`` columns are an anchor day and the network
-    outputs ``anchor + Dense(...)`` (:class:`AnchorResidual`; the residual layer starts
-    small, :data:`RESIDUAL_INIT_SCALE`).
+    outputs ``anchor + Dense(...)`` (:class:`AnchorResidual`, soft-thresholded by
+    ``edit_threshold``; the residual layer starts small, :data:`RESIDUAL_INIT_SCALE`).
     """
     _check_options(net, name, discriminator)
     sn = discriminator and net.spectral_norm
@@ -191,7 +207,7 @@ def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
     if sn and net.output_activation != "linear":
         outputs = keras.layers.Activation(net.output_activation, name=f"{name}_out_act")(outputs)
     if anchored:
-        outputs = AnchorResidual(name=f"{name}_anchored")([inputs, outputs])
+        outputs = AnchorResidual(edit_threshold, name=f"{name}_anchored")([inputs, outputs])
     return keras.Model(model_inputs, outputs, name=name)
 
 
@@ -202,7 +218,8 @@ def build_generator(config: GANConfig, data_dim: int, condition_dim: int = 0) ->
     anchor."""
     anchored = bool(config.anchor_neighbours)
     return build_mlp(generator_input_width(config, data_dim), data_dim, config.generator,
-                     "generator", condition_dim=condition_dim, anchored=anchored)
+                     "generator", condition_dim=condition_dim, anchored=anchored,
+                     edit_threshold=config.edit_threshold)
 
 
 def generator_input_width(config: GANConfig, data_dim: int) -> int:
