@@ -149,6 +149,16 @@ def test_copy_guard_penalises_edits_smaller_than_tau_only() -> None:
     assert np.allclose(gan.copy_guard_loss(fake, noise).numpy(), [1.0, 0.4, 0.0])
 
 
+def test_copy_guard_gradient_is_finite_for_an_exact_copy() -> None:
+    gan = _gan(copy_guard=1.0)
+    noise = tf.constant(np.hstack([np.zeros((2, 4)), np.ones((2, 3))]), tf.float32)
+    fake = tf.Variable(np.ones((2, 3), np.float32))  # edit exactly zero, as a threshold allows
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(gan.copy_guard_loss(fake, noise))
+    assert np.isfinite(tape.gradient(loss, fake).numpy()).all()
+    assert np.allclose(loss.numpy(), 2.0, atol=1e-5)
+
+
 def test_copy_guard_pushes_the_generator_away_from_its_anchors() -> None:
     def mean_edit(copy_guard: float) -> float:
         model = PriceGAN("smard", iterations=300, anchor_neighbours=5, copy_guard=copy_guard,

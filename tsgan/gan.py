@@ -183,7 +183,10 @@ class GAN(keras.Model):
     def copy_guard_loss(self, fake: tf.Tensor, noise: tf.Tensor) -> tf.Tensor:
         """Per-example ``relu(τ − ‖G − anchor‖)``: positive where an edit is smaller than
         the copy guard's τ (the anchor is the input's last columns)."""
-        move = tf.norm(fake - noise[:, -self.data_dim:], axis=1)
+        # not tf.norm: its gradient at a zero edit is 0/0 = NaN, and with an edit threshold
+        # a whole day's edit can be exactly zero; the floor leaves other edits bit-identical
+        squared = tf.reduce_sum(tf.square(fake - noise[:, -self.data_dim:]), axis=1)
+        move = tf.sqrt(tf.maximum(squared, 1e-12))
         return tf.nn.relu(self.copy_guard - move)
 
     @property
