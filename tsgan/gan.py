@@ -183,10 +183,13 @@ class GAN(keras.Model):
     def copy_guard_loss(self, fake: tf.Tensor, noise: tf.Tensor) -> tf.Tensor:
         """Per-example ``relu(τ − ‖G − anchor‖)``: positive where an edit is smaller than
         the copy guard's τ (the anchor is the input's last columns)."""
-        # not tf.norm: its gradient at a zero edit is 0/0 = NaN, and with an edit threshold
-        # a whole day's edit can be exactly zero; the floor leaves other edits bit-identical
-        squared = tf.reduce_sum(tf.square(fake - noise[:, -self.data_dim:]), axis=1)
-        move = tf.sqrt(tf.maximum(squared, 1e-12))
+        edit = fake - noise[:, -self.data_dim:]
+        # tf.norm's gradient at a zero edit is 0/0 = NaN, and with an edit threshold a whole
+        # day's edit can be exactly zero: such rows take the norm of ones and count as 0
+        # (every other row's value and gradient stay exactly those of tf.norm)
+        copied = tf.reduce_all(tf.equal(edit, 0.0), axis=1, keepdims=True)
+        move = tf.norm(tf.where(copied, tf.ones_like(edit), edit), axis=1)
+        move = tf.where(copied[:, 0], tf.zeros_like(move), move)
         return tf.nn.relu(self.copy_guard - move)
 
     @property
