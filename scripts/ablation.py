@@ -89,7 +89,7 @@ FROM_DEFAULT: dict[str, dict[str, Any]] = {
     "default-conditions": {"conditions": []},
     "default+select": {"select_every": 1000},
     "default-anchor": {"anchor_neighbours": 0},
-    "default-threshold": {"edit_threshold": 0.0},
+    "default+threshold": {"edit_threshold": 0.1},
 }
 #: Top-level config overrides per variant (on top of the smard preset), besides VARIANTS.
 CONFIG_OVERRIDES: dict[str, dict[str, Any]] = {

@@ -23,10 +23,8 @@
   minibatch standard deviation; G's loss adds feature matching on D's last hidden layer
   (``feature_matching`` 10); G is anchored (``anchor_neighbours`` 10, ``copy_guard`` 1.0):
   it edits one of the 10 training days nearest to the wanted conditions, never by less
-  than the training days' median nearest-neighbour distance (:mod:`tsgan.anchors`); hours
-  whose edit is under 0.1 (model space, ``edit_threshold``) keep the anchor's value.
-  Chosen on the bundled data by 3-seed ablations (docs/quality.md, "Anchored generator"),
-  the edit threshold also on France (docs/other_zones.md).
+  than the training days' median nearest-neighbour distance (:mod:`tsgan.anchors`).
+  Chosen on the bundled data by 3-seed ablations (docs/quality.md, "Anchored generator").
 """
 
 from __future__ import annotations
@@ -107,7 +105,7 @@ def _smard() -> GANConfig:
         log_every=100, steps_per_execution=100, scaler="asinh",
         test_every_nth_week=5, ema_decay=0.999, feature_matching=10.0,
         conditions=["month", "weekday", "holiday", "level"],
-        anchor_neighbours=10, copy_guard=1.0, edit_threshold=0.1,
+        anchor_neighbours=10, copy_guard=1.0,
     )
 
 
