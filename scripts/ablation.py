@@ -73,7 +73,7 @@ _WGAN: dict[str, Any] = {"loss": "wgan-gp", "learning_rate": 1e-4, "beta_1": 0.0
 _CALENDAR = ["month", "weekday", "holiday"]
 #: What every variant but ``default`` starts from: the preset without its quality options.
 PLAIN: dict[str, Any] = {"conditions": [], "ema_decay": 0.0, "feature_matching": 0.0,
-                         "anchor_neighbours": 0}
+                         "anchor_neighbours": 0, "marginal_calibration": False}
 #: The discriminator options every plain variant starts from (all off).
 PLAIN_DISCRIMINATOR: dict[str, Any] = VARIANTS["base"]
 #: Variants of the preset as it ships with one option removed or added (config overrides;
@@ -90,6 +90,8 @@ FROM_DEFAULT: dict[str, dict[str, Any]] = {
     "default+select": {"select_every": 1000},
     "default-anchor": {"anchor_neighbours": 0},
     "default+threshold": {"edit_threshold": 0.1},
+    "default-marginal": {"marginal_calibration": False},
+    "default-anchor-marginal": {"anchor_neighbours": 0, "marginal_calibration": False},
 }
 #: Top-level config overrides per variant (on top of the smard preset), besides VARIANTS.
 CONFIG_OVERRIDES: dict[str, dict[str, Any]] = {

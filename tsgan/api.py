@@ -87,6 +87,9 @@ class PriceGAN:
         #: Model selection (``select_every``): the validation curve and the kept step.
         self.selection: pd.DataFrame | None = None
         self.best_step: int | None = None
+        #: Marginal calibration (``marginal_calibration``, :mod:`tsgan.marginals`): the
+        #: value map fitted after training and applied by :meth:`sample`; None when off.
+        self.marginal_map: Any = None
         self._sample_fn: Any = None
         self._anchors: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -181,6 +184,7 @@ class PriceGAN:
         from tsgan.scaling import Scaler
 
         config = self.config
+        self.marginal_map = None  # a refit's callbacks must not see the last fit's map
         self.train_data, self.test_data = self._prepare_data(days)
         train_arr = self.train_data.to_numpy(np.float64)
         test_arr = self.test_data.to_numpy(np.float64)
@@ -331,12 +335,26 @@ class PriceGAN:
         self.ms_per_step = float(result.ms_per_step)
         self.compile_seconds = float(result.compile_seconds)
         self.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.marginal_map = self._calibrate_marginals()
         if checkpointer is not None:
             from tsgan import checkpoints
 
             self.save(checkpointer.run_dir)
             checkpoints.remove(checkpointer.run_dir)
         return self
+
+    def _calibrate_marginals(self) -> Any:
+        """The marginal map from the trained generator's uncalibrated output (a seeded
+        sample under the training days' conditions) to the training values; None when off."""
+        from tsgan.marginals import CALIBRATION_DAYS, fit_marginal_map
+
+        self.marginal_map = None
+        if not self.config.marginal_calibration:
+            return None
+        n = max(CALIBRATION_DAYS, len(self.train_data))
+        seed = int(np.random.default_rng([self.config.seed, 43]).integers(2**31))
+        generated = self.sample(n, seed=seed).to_numpy(np.float64)
+        return fit_marginal_map(generated, self.train_data.to_numpy(np.float64))
 
     # ------------------------------------------------------------------ use
     def _require_fitted(self) -> None:
@@ -411,7 +429,8 @@ class PriceGAN:
 
         A conditional model generates each row under one row of conditions: see
         :meth:`conditions_for` for what ``conditions`` may be. ``return_conditions`` puts the
-        raw conditions after the value columns.
+        raw conditions after the value columns. With ``marginal_calibration`` the values go
+        through :attr:`marginal_map` (fitted at the end of training).
         """
         self._require_fitted()
         if isinstance(n, bool) or int(n) != n or n <= 0:
@@ -427,6 +446,8 @@ class PriceGAN:
             part = None if encoded is None else encoded[start:start + size]
             out[start:start + size] = self._generate(noise, part, rng)
         values = self.scaler.inverse_transform(out)
+        if self.marginal_map is not None:
+            values = self.marginal_map.apply(values)
         frame = pd.DataFrame(values, columns=self.columns)
         if return_conditions and self.condition_names:
             frame = pd.concat([frame, raw.reset_index(drop=True)], axis=1)

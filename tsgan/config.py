@@ -112,6 +112,10 @@ class GANConfig:
     anchor_neighbours: int = 0
     copy_guard: float = 1.0
     edit_threshold: float = 0.0
+    #: Marginal calibration (smard only, :mod:`tsgan.marginals`): after training, fit a
+    #: monotone map that gives generated prices the pooled distribution of the training
+    #: prices (their piles at 0.00 and -0.01 EUR/MWh included); ``sample`` applies it.
+    marginal_calibration: bool = False
     optimizer: str = "adam"
     learning_rate: float = 2e-4
     g_learning_rate: float | None = None
@@ -196,6 +200,9 @@ class GANConfig:
         if not 0.0 <= float(self.edit_threshold) < float("inf"):
             raise TsganError(f"edit_threshold must be a finite number >= 0, got "
                              f"{self.edit_threshold!r}")
+        if self.marginal_calibration and self.preset != "smard":
+            raise TsganError("marginal_calibration applies to the smard preset only (its "
+                             "columns are one quantity, the hourly price)")
         if self.anchor_neighbours and self.preset != "smard":
             raise TsganError(f"an anchored generator (anchor_neighbours) applies to the smard "
                              f"preset only, not {self.preset!r}")

@@ -2,7 +2,8 @@
 
 Layout: ``config.json`` (format_version, versions, data fingerprint, full config, ...),
 ``generator.keras``, ``discriminator.keras``, ``scaler.json``, ``history.csv``, ``data.npz``,
-``snapshots.npz`` (+ ``plots/``, ``metrics.json``, ... written by other commands).
+``snapshots.npz``, ``selection.csv`` and ``marginal_map.json`` where used (+ ``plots/``,
+``metrics.json``, ... written by other commands).
 
 Every file is written atomically (temporary file + rename) and ``config.json`` is written
 last, so a directory without it is not a (finished) run. A run being trained with checkpoints
@@ -40,7 +41,8 @@ CONFIG_FILE = "config.json"
 REQUIRED_FILES = ("generator.keras", "discriminator.keras", "scaler.json", "history.csv",
                   "data.npz")
 SELECTION_FILE = "selection.csv"
-OPTIONAL_FILES = ("snapshots.npz", SELECTION_FILE)
+MARGINAL_FILE = "marginal_map.json"
+OPTIONAL_FILES = ("snapshots.npz", SELECTION_FILE, MARGINAL_FILE)
 RESUME_FILES = ("scaler.json", "data.npz")
 
 
@@ -119,6 +121,8 @@ def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
     tsgan_io.write_frame(model.history, run_dir / "history.csv")
     if model.selection is not None:
         tsgan_io.write_frame(model.selection, run_dir / SELECTION_FILE)
+    if model.marginal_map is not None:
+        tsgan_io.write_json(run_dir / MARGINAL_FILE, model.marginal_map.to_dict())
     _write_inputs(model, run_dir)
     snaps = model.snapshots or {}
     if snaps:
@@ -255,7 +259,27 @@ def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
     _check_shapes(model, run_dir)
     model.train_seconds = float(record.get("train_seconds") or 0.0)
     model.created_utc = record.get("created_utc")
+    if model.config.marginal_calibration:
+        model.marginal_map = _read_marginal_map(run_dir)
     return model
+
+
+def _read_marginal_map(run_dir: Path) -> Any:
+    """The run's marginal map (:mod:`tsgan.marginals`); missing or invalid → TsganError."""
+    from tsgan.marginals import MarginalMap
+
+    path = run_dir / MARGINAL_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TsganError(f"run {run_dir} is incomplete: {MARGINAL_FILE} is missing (its "
+                         f"config has marginal_calibration on)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TsganError(f"{path} is corrupt: {exc}") from None
+    try:
+        return MarginalMap.from_dict(data)
+    except TsganError as exc:
+        raise TsganError(f"{path}: {exc}") from None
 
 
 def read_run_start(run_dir: str | os.PathLike[str]) -> tuple[PriceGAN, dict[str, Any]]:

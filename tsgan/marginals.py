@@ -1,0 +1,116 @@
+"""Marginal calibration: a monotone value map, fitted after training, that gives generated
+prices the pooled distribution of the training prices.
+
+Day-ahead prices pile up where a continuous generator spreads out: 2.6 % of French hours in
+2024–2026 clear at exactly 0.00 EUR/MWh and 1.5 % at −0.01 (renewables bidding at or just
+below zero), and a tenth of French hour pairs lie within ±5 EUR/MWh of zero, against half
+that in the anchored GAN's days. A classifier finds real days by exactly these details: the
+day's minimum, the midday hours, the tiny hour-to-hour steps of a plateau at zero
+(docs/other_zones.md, "Marginal calibration").
+
+The map is empirical quantile mapping with one map for all hours (the 24 columns are the same
+quantity, and pooling gives the map 24× the data of a per-hour one; per hour it also did
+worse, docs/quality.md). Knots at :data:`KNOTS` evenly spaced quantile levels pair the
+quantiles of a calibration sample of the trained generator's output (``generated``) with those
+of the training values (``target``); a value is mapped by linear interpolation between knots.
+Flat stretches of the training quantile function (values that occur many times, such as 0.00)
+become flat stretches of the map, with extra knots at their ends, so generated days get these
+point masses in full. Beyond the
+calibration sample's range the map shifts values by the end knot's offset, so the tails stay
+open (a generated spike above every training price stays above it). The map is monotone: the
+order of values, and so each day's shape and the generator's dependence between hours, is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tsgan.errors import TsganError
+
+#: Evenly spaced quantile levels of the map (0, 1/(KNOTS−1), …, 1).
+KNOTS = 2001
+#: A training value repeated at least this many times also gets knots at both ends of its
+#: flat stretch, so its whole share maps onto it exactly (not just the knots inside).
+POINT_MASS_COUNT = 10
+#: Generated days in the calibration sample (at least; the training set's size if larger).
+CALIBRATION_DAYS = 2_000
+
+
+@dataclass(frozen=True)
+class MarginalMap:
+    """Knots of a monotone piecewise-linear map: ``generated[k]`` → ``target[k]``."""
+
+    generated: np.ndarray
+    target: np.ndarray
+
+    def apply(self, x: Any) -> np.ndarray:
+        """``x`` (any shape, original units) mapped; outside the knots shifted by the end
+        knot's offset."""
+        values = np.asarray(x, dtype=np.float64)
+        out = np.interp(values, self.generated, self.target)
+        low, high = values < self.generated[0], values > self.generated[-1]
+        out[low] = values[low] + (self.target[0] - self.generated[0])
+        out[high] = values[high] + (self.target[-1] - self.generated[-1])
+        return out
+
+    def to_dict(self) -> dict[str, list[float]]:
+        """JSON-ready form (``marginal_map.json`` of a run)."""
+        return {"generated": [float(v) for v in self.generated],
+                "target": [float(v) for v in self.target]}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> MarginalMap:
+        """Inverse of :meth:`to_dict`; TsganError for anything that is not such a record."""
+        try:
+            generated = np.asarray(data["generated"], dtype=np.float64)
+            target = np.asarray(data["target"], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TsganError(f"invalid marginal map: {exc}") from None
+        if generated.ndim != 1 or generated.shape != target.shape or len(generated) < 2:
+            raise TsganError("invalid marginal map: 'generated' and 'target' must be equally "
+                             "long lists of at least 2 numbers")
+        if not (np.isfinite(generated).all() and np.isfinite(target).all()):
+            raise TsganError("invalid marginal map: knots must be finite")
+        if np.any(np.diff(generated) < 0) or np.any(np.diff(target) < 0):
+            raise TsganError("invalid marginal map: knots must be ascending")
+        return cls(generated, target)
+
+
+def fit_marginal_map(generated: Any, target: Any, knots: int = KNOTS) -> MarginalMap:
+    """The quantile map from the pooled finite values of ``generated`` (the model's
+    uncalibrated output) to those of ``target`` (the training values)."""
+    pools = []
+    for name, values in (("generated", generated), ("training", target)):
+        flat = np.asarray(values, dtype=np.float64).ravel()
+        flat = flat[np.isfinite(flat)]
+        if len(flat) < 2:
+            raise TsganError(f"cannot calibrate the marginal distribution: fewer than 2 "
+                             f"finite {name} values")
+        pools.append(flat)
+    generated_sorted, target_sorted = np.sort(pools[0]), np.sort(pools[1])
+    levels = np.union1d(np.linspace(0.0, 1.0, int(knots)), point_mass_levels(target_sorted))
+    return MarginalMap(quantiles(generated_sorted, levels), quantiles(target_sorted, levels))
+
+
+def quantiles(ordered: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """``np.quantile``'s linear quantiles of sorted ``ordered``, exact at repeated values: a
+    level that rounding puts a hair below a flat stretch still gives the stretch's value."""
+    position = np.asarray(levels, dtype=np.float64) * (len(ordered) - 1)
+    below = np.clip(np.floor(position + 1e-9).astype(np.int64), 0, len(ordered) - 1)
+    above = np.minimum(below + 1, len(ordered) - 1)
+    fraction = np.clip(position - below, 0.0, 1.0)
+    fraction[fraction < 1e-9] = 0.0  # a hair above a knot's position is the position
+    return ordered[below] + fraction * (ordered[above] - ordered[below])
+
+
+def point_mass_levels(ordered: np.ndarray) -> np.ndarray:
+    """Quantile levels where the flat stretches of repeated values (at least
+    :data:`POINT_MASS_COUNT` times) of sorted ``ordered`` begin and end, in ``np.quantile``'s
+    linear convention (the k-th smallest of n values sits at level k / (n − 1))."""
+    _, first, counts = np.unique(ordered, return_index=True, return_counts=True)
+    repeated = counts >= POINT_MASS_COUNT
+    span = max(len(ordered) - 1, 1)
+    return np.r_[first[repeated], first[repeated] + counts[repeated] - 1] / span
