@@ -27,11 +27,17 @@ def selected() -> PriceGAN:
 
 
 def _rescore(model: PriceGAN) -> float:
-    """The selection score of the model's current weights, as the selector computes it."""
+    """The selection score of the model's current weights, as the selector computes it
+    (during training: the generator's own output, before the marginal map exists)."""
     mask = model.validation_mask()
     days = model.train_data.to_numpy(np.float64)
     conditions = model.train_conditions[mask].reset_index(drop=True)
-    synthetic = model.sample(int(mask.sum()), seed=model.config.seed, conditions=conditions)
+    fitted_map, model.marginal_map = model.marginal_map, None
+    try:
+        synthetic = model.sample(int(mask.sum()), seed=model.config.seed,
+                                 conditions=conditions)
+    finally:
+        model.marginal_map = fitted_map
     return selection_score(synthetic.to_numpy(np.float64), days[mask], days[~mask],
                            seed=model.config.seed)["score"]
 

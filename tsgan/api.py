@@ -184,7 +184,6 @@ class PriceGAN:
         from tsgan.scaling import Scaler
 
         config = self.config
-        self.marginal_map = None  # a refit's callbacks must not see the last fit's map
         self.train_data, self.test_data = self._prepare_data(days)
         train_arr = self.train_data.to_numpy(np.float64)
         test_arr = self.test_data.to_numpy(np.float64)
@@ -321,6 +320,7 @@ class PriceGAN:
         """Run the training loop and take over its results (and, with checkpoints, save)."""
         from tsgan.training import train
 
+        self.marginal_map = None  # training's callbacks must not see an earlier fit's map
         result = train(gan, scaled, self.config, progress=progress,
                        to_original=self.scaler.inverse_transform, callback=callback,
                        callback_every=callback_every, callback_model=self,

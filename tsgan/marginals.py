@@ -14,8 +14,8 @@ worse, docs/quality.md). Knots at :data:`KNOTS` evenly spaced quantile levels pa
 quantiles of a calibration sample of the trained generator's output (``generated``) with those
 of the training values (``target``); a value is mapped by linear interpolation between knots.
 Flat stretches of the training quantile function (values that occur many times, such as 0.00)
-become flat stretches of the map, with extra knots at their ends, so generated days get these
-point masses in full. Beyond the
+become flat stretches of the map; point masses (values held by at least 0.1 % of the training
+values) get extra knots at their ends, so generated days get them in full. Beyond the
 calibration sample's range the map shifts values by the end knot's offset, so the tails stay
 open (a generated spike above every training price stays above it). The map is monotone: the
 order of values, and so each day's shape and the generator's dependence between hours, is kept.
@@ -32,8 +32,11 @@ from tsgan.errors import TsganError
 
 #: Evenly spaced quantile levels of the map (0, 1/(KNOTS−1), …, 1).
 KNOTS = 2001
-#: A training value repeated at least this many times also gets knots at both ends of its
-#: flat stretch, so its whole share maps onto it exactly (not just the knots inside).
+#: A training value holding at least this share of the training values (and at least
+#: :data:`POINT_MASS_COUNT` of them) is a *point mass*: it also gets knots at both ends of its
+#: flat stretch, so its whole share maps onto it exactly (not just the knots inside). A share,
+#: not a count: with a count alone, a long history makes every round price a point mass.
+POINT_MASS_SHARE = 0.001
 POINT_MASS_COUNT = 10
 #: Generated days in the calibration sample (at least; the training set's size if larger).
 CALIBRATION_DAYS = 2_000
@@ -48,13 +51,13 @@ class MarginalMap:
 
     def apply(self, x: Any) -> np.ndarray:
         """``x`` (any shape, original units) mapped; outside the knots shifted by the end
-        knot's offset."""
+        knot's offset; NaN stays NaN."""
         values = np.asarray(x, dtype=np.float64)
         out = np.interp(values, self.generated, self.target)
-        low, high = values < self.generated[0], values > self.generated[-1]
-        out[low] = values[low] + (self.target[0] - self.generated[0])
-        out[high] = values[high] + (self.target[-1] - self.generated[-1])
-        return out
+        out = np.where(values < self.generated[0],
+                       values + (self.target[0] - self.generated[0]), out)
+        return np.where(values > self.generated[-1],
+                        values + (self.target[-1] - self.generated[-1]), out)
 
     def to_dict(self) -> dict[str, list[float]]:
         """JSON-ready form (``marginal_map.json`` of a run)."""
@@ -65,8 +68,10 @@ class MarginalMap:
     def from_dict(cls, data: Any) -> MarginalMap:
         """Inverse of :meth:`to_dict`; TsganError for anything that is not such a record."""
         try:
-            generated = np.asarray(data["generated"], dtype=np.float64)
-            target = np.asarray(data["target"], dtype=np.float64)
+            lists = [data["generated"], data["target"]]
+            if any(isinstance(v, bool) for part in lists for v in part):
+                raise TypeError("knots must be numbers, not true/false")
+            generated, target = (np.asarray(part, dtype=np.float64) for part in lists)
         except (KeyError, TypeError, ValueError) as exc:
             raise TsganError(f"invalid marginal map: {exc}") from None
         if generated.ndim != 1 or generated.shape != target.shape or len(generated) < 2:
@@ -74,14 +79,21 @@ class MarginalMap:
                              "long lists of at least 2 numbers")
         if not (np.isfinite(generated).all() and np.isfinite(target).all()):
             raise TsganError("invalid marginal map: knots must be finite")
-        if np.any(np.diff(generated) < 0) or np.any(np.diff(target) < 0):
-            raise TsganError("invalid marginal map: knots must be ascending")
+        if np.any(np.diff(generated) <= 0) or np.any(np.diff(target) < 0):
+            raise TsganError("invalid marginal map: knots must be ascending ('generated' "
+                             "strictly)")
         return cls(generated, target)
 
 
 def fit_marginal_map(generated: Any, target: Any, knots: int = KNOTS) -> MarginalMap:
     """The quantile map from the pooled finite values of ``generated`` (the model's
-    uncalibrated output) to those of ``target`` (the training values)."""
+    uncalibrated output) to those of ``target`` (the training values).
+
+    Where the generated quantiles tie (a generator that puts mass on one value), the tied
+    knots become one, mapped to the mean of their targets: a monotone map cannot split a
+    pile, so it sends it to the middle of the range it should cover."""
+    if isinstance(knots, bool) or int(knots) != knots or knots < 2:
+        raise TsganError(f"knots must be an integer >= 2, got {knots!r}")
     pools = []
     for name, values in (("generated", generated), ("training", target)):
         flat = np.asarray(values, dtype=np.float64).ravel()
@@ -91,8 +103,16 @@ def fit_marginal_map(generated: Any, target: Any, knots: int = KNOTS) -> Margina
                              f"finite {name} values")
         pools.append(flat)
     generated_sorted, target_sorted = np.sort(pools[0]), np.sort(pools[1])
+    if generated_sorted[0] == generated_sorted[-1]:
+        raise TsganError("cannot calibrate the marginal distribution: the generator gives "
+                         "one value only")
     levels = np.union1d(np.linspace(0.0, 1.0, int(knots)), point_mass_levels(target_sorted))
-    return MarginalMap(quantiles(generated_sorted, levels), quantiles(target_sorted, levels))
+    source = quantiles(generated_sorted, levels)
+    destination = quantiles(target_sorted, levels)
+    unique, inverse = np.unique(source, return_inverse=True)
+    if len(unique) < len(source):
+        destination = np.bincount(inverse, destination) / np.bincount(inverse)
+    return MarginalMap(unique, destination)
 
 
 def quantiles(ordered: np.ndarray, levels: np.ndarray) -> np.ndarray:
@@ -107,10 +127,11 @@ def quantiles(ordered: np.ndarray, levels: np.ndarray) -> np.ndarray:
 
 
 def point_mass_levels(ordered: np.ndarray) -> np.ndarray:
-    """Quantile levels where the flat stretches of repeated values (at least
-    :data:`POINT_MASS_COUNT` times) of sorted ``ordered`` begin and end, in ``np.quantile``'s
-    linear convention (the k-th smallest of n values sits at level k / (n − 1))."""
+    """Quantile levels where the flat stretches of the point masses of sorted ``ordered``
+    (values held by at least :data:`POINT_MASS_SHARE` of them and at least
+    :data:`POINT_MASS_COUNT`) begin and end, in ``np.quantile``'s linear convention (the k-th
+    smallest of n values sits at level k / (n − 1))."""
     _, first, counts = np.unique(ordered, return_index=True, return_counts=True)
-    repeated = counts >= POINT_MASS_COUNT
+    repeated = counts >= max(POINT_MASS_COUNT, POINT_MASS_SHARE * len(ordered))
     span = max(len(ordered) - 1, 1)
     return np.r_[first[repeated], first[repeated] + counts[repeated] - 1] / span

@@ -119,10 +119,16 @@ def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
     _save_model(model.generator, run_dir / "generator.keras")
     _save_model(model.discriminator, run_dir / "discriminator.keras")
     tsgan_io.write_frame(model.history, run_dir / "history.csv")
+    # optional files: written when the model has them, else a stale one from an earlier
+    # run in the same directory is removed (the reader would take it for this run's)
     if model.selection is not None:
         tsgan_io.write_frame(model.selection, run_dir / SELECTION_FILE)
+    else:
+        (run_dir / SELECTION_FILE).unlink(missing_ok=True)
     if model.marginal_map is not None:
         tsgan_io.write_json(run_dir / MARGINAL_FILE, model.marginal_map.to_dict())
+    else:
+        (run_dir / MARGINAL_FILE).unlink(missing_ok=True)
     _write_inputs(model, run_dir)
     snaps = model.snapshots or {}
     if snaps:

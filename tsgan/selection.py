@@ -18,7 +18,8 @@ a penalty only when generated days sit closer to fitted days than 95 % of real v
 days do (copying). The weights with the lowest score are kept (generator, its weight average
 and the discriminator) and restored when training ends; ``select_patience`` > 0 stops
 training after that many scorings without a new best. The curve is the run's
-``selection.csv``.
+``selection.csv``. The generated days scored are the generator's own output: the marginal
+map (:mod:`tsgan.marginals`) is fitted only after training, on the kept weights.
 
 Held-out test weeks are never looked at, so ``tsgan evaluate`` stays an honest test.
 """
