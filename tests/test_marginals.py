@@ -169,6 +169,12 @@ def test_calibration_off_writes_no_map_and_removes_a_stale_one(smard_gan: PriceG
     model.save(run)  # the same directory: the earlier run's map must not survive
     assert not (run / "marginal_map.json").exists()
     assert load(run).marginal_map is None
+    blocked = tmp_path / "blocked"
+    (blocked / "marginal_map.json").mkdir(parents=True)  # cannot be removed as a file
+    with pytest.raises(TsganError, match="cannot remove the stale") as info:
+        model.save(blocked)
+    assert "\n" not in str(info.value)
+    assert sorted(p.name for p in blocked.iterdir()) == ["marginal_map.json"]  # nothing written
 
 
 def test_a_refit_that_fails_keeps_the_map(smard_gan: PriceGAN, tmp_path) -> None:

@@ -345,10 +345,10 @@ class PriceGAN:
 
     def _calibrate_marginals(self) -> Any:
         """The marginal map from the trained generator's uncalibrated output (a seeded
-        sample under the training days' conditions) to the training values; None when off."""
+        sample under the training days' conditions; :meth:`_train` has cleared any earlier
+        map) to the training values; None when off."""
         from tsgan.marginals import CALIBRATION_DAYS, fit_marginal_map
 
-        self.marginal_map = None
         if not self.config.marginal_calibration:
             return None
         n = max(CALIBRATION_DAYS, len(self.train_data))

@@ -116,19 +116,19 @@ def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
     """Write every file of ``model``'s run into ``run_dir`` (config.json last); its path."""
     run_dir = Path(run_dir)
     _make_run_dir(run_dir)
+    # optional files the model lacks: a stale one from an earlier run in the same directory
+    # would be read as this run's; removed first, so a failure writes nothing
+    if model.selection is None:
+        _remove_stale(run_dir / SELECTION_FILE)
+    if model.marginal_map is None:
+        _remove_stale(run_dir / MARGINAL_FILE)
     _save_model(model.generator, run_dir / "generator.keras")
     _save_model(model.discriminator, run_dir / "discriminator.keras")
     tsgan_io.write_frame(model.history, run_dir / "history.csv")
-    # optional files: written when the model has them, else a stale one from an earlier
-    # run in the same directory is removed (the reader would take it for this run's)
     if model.selection is not None:
         tsgan_io.write_frame(model.selection, run_dir / SELECTION_FILE)
-    else:
-        (run_dir / SELECTION_FILE).unlink(missing_ok=True)
     if model.marginal_map is not None:
         tsgan_io.write_json(run_dir / MARGINAL_FILE, model.marginal_map.to_dict())
-    else:
-        (run_dir / MARGINAL_FILE).unlink(missing_ok=True)
     _write_inputs(model, run_dir)
     snaps = model.snapshots or {}
     if snaps:
@@ -136,6 +136,14 @@ def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
                   **{k: np.asarray(v) for k, v in snaps.items()})
     tsgan_io.write_json(run_dir / CONFIG_FILE, _record(model, complete=True))
     return run_dir
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove ``path`` if it is there; a failure is a one-line TsganError."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise TsganError(f"cannot remove the stale {path}: {exc.strerror or exc}") from None
 
 
 def _record(model: PriceGAN, complete: bool) -> dict[str, Any]:
@@ -182,10 +190,7 @@ def read_config(run_dir: str | os.PathLike[str],
     if not path.is_file():
         raise TsganError(f"{run_dir} holds no tsgan run (config.json missing; train one with "
                          f"'tsgan train --run-dir {run_dir}')")
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TsganError(f"{path} is corrupt: {exc}") from None
+    record = _read_json(path)
     if not isinstance(record, dict) or "format_version" not in record \
             or "tsgan_version" not in record or not isinstance(record.get("config"), dict):
         raise TsganError(f"{run_dir} is not a tsgan run directory (config.json lacks "
@@ -270,18 +275,23 @@ def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
     return model
 
 
+def _read_json(path: Path) -> Any:
+    """A JSON file a run wrote; unreadable or not JSON → one-line TsganError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TsganError(f"{path} is corrupt: {exc}") from None
+
+
 def _read_marginal_map(run_dir: Path) -> Any:
     """The run's marginal map (:mod:`tsgan.marginals`); missing or invalid → TsganError."""
     from tsgan.marginals import MarginalMap
 
     path = run_dir / MARGINAL_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.is_file():
         raise TsganError(f"run {run_dir} is incomplete: {MARGINAL_FILE} is missing (its "
-                         f"config has marginal_calibration on)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TsganError(f"{path} is corrupt: {exc}") from None
+                         f"config has marginal_calibration on)")
+    data = _read_json(path)
     try:
         return MarginalMap.from_dict(data)
     except TsganError as exc:
@@ -313,11 +323,7 @@ def _read_inputs(run_dir: Path, record: dict[str, Any]) -> PriceGAN:
     config = GANConfig.from_dict(record["config"])
     model = PriceGAN(config.preset)
     model.config = config
-    try:
-        scaler_data = json.loads((run_dir / "scaler.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TsganError(f"{run_dir / 'scaler.json'} is corrupt: {exc}") from None
-    model.scaler = Scaler.from_dict(scaler_data)
+    model.scaler = Scaler.from_dict(_read_json(run_dir / "scaler.json"))
     data = _load_npz(run_dir / "data.npz")
     try:
         columns = [str(c) for c in data["columns"]]
