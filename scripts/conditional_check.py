@@ -13,6 +13,10 @@ with ``--run``) and prints two Markdown tables:
     .venv/bin/python scripts/conditional_check.py                    # train (seed 0), check
     .venv/bin/python scripts/conditional_check.py --run runs/cond    # check a saved run
     .venv/bin/python scripts/conditional_check.py --save-plot conditions.png
+    .venv/bin/python scripts/conditional_check.py --run runs/cond --without-map
+
+``--without-map`` checks the generator's own output, without the run's marginal map
+(:mod:`tsgan.marginals`): the same weights, so the difference is what the map does.
 """
 
 from __future__ import annotations
@@ -89,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="training seed (without --run)")
     parser.add_argument("--iterations", type=int, help="training budget (default: preset's)")
     parser.add_argument("--save-plot", type=Path, help="also draw the condition panels here")
+    parser.add_argument("--without-map", action="store_true",
+                        help="check the generator's own output, without the marginal map")
     args = parser.parse_args(argv)
 
     from tsgan.api import PriceGAN, load
@@ -107,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         print("the run must be conditioned on month, weekday, holiday and level",
               file=sys.stderr)
         return 2
+    if args.without_map:
+        model.marginal_map = None
+        what += ", without its marginal map"
     print(f"{what}; {N_GENERATED} generated days per row (seed 0), EUR/MWh\n")
     print(calendar_table(model))
     print()

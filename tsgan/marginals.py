@@ -6,7 +6,7 @@ Day-ahead prices pile up where a continuous generator spreads out: 2.6 % of Fren
 below zero), and a tenth of French hour pairs lie within ±5 EUR/MWh of zero, against half
 that in the anchored GAN's days. A classifier finds real days by exactly these details: the
 day's minimum, the midday hours, the tiny hour-to-hour steps of a plateau at zero
-(docs/other_zones.md, "Marginal calibration").
+(docs/quality.md, "Marginal calibration").
 
 The map is empirical quantile mapping with one map for all hours (the 24 columns are the same
 quantity, and pooling gives the map 24× the data of a per-hour one; per hour it also did
