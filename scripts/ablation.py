@@ -8,7 +8,7 @@ scores every run's samples against its held-out weeks exactly as ``tsgan evaluat
 the ``gan`` row (same n = number of held-out days, same sampling and metric seed; conditional
 runs generate under the held-out days' conditions), and prints a Markdown table of mean ± std
 over seeds per metric plus training seconds. With ``--baselines`` the baseline rows of
-:func:`tsgan.evaluation.evaluate_run` (seed 0) are printed for reference.
+:func:`tsgan.evaluate.tables.evaluate_run` (seed 0) are printed for reference.
 
     .venv/bin/python scripts/ablation.py                       # default budget, seeds 0 1 2
     .venv/bin/python scripts/ablation.py --iterations 6000 --variants base shape mbstd
@@ -118,7 +118,7 @@ def run_one(variant: str, seed: int, iterations: int | None, save_dir: Path | No
             days: pd.DataFrame) -> dict[str, Any]:
     """Train one run and score its GAN samples like ``evaluate_run`` scores the gan row."""
     from tsgan.api import PriceGAN
-    from tsgan.evaluation import evaluate_arrays, sample_like_test
+    from tsgan.evaluate.tables import evaluate_arrays, sample_like_test
 
     overrides: dict[str, Any] = {"seed": seed}
     if variant in FROM_DEFAULT:
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also print evaluate_run's baseline rows (seed-0 run)")
     args = parser.parse_args(argv)
 
-    from tsgan.sources import load_days
+    from tsgan.data.sources import load_days
 
     days = load_days()
     rows = []
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     print(summarise(frame, args.variants))
     if args.baselines:
         from tsgan.api import PriceGAN
-        from tsgan.evaluation import evaluate_run
+        from tsgan.evaluate.tables import evaluate_run
 
         with tempfile.TemporaryDirectory() as tmp:
             overrides: dict[str, Any] = {"seed": 0}

@@ -199,7 +199,7 @@ def bench_smard(iterations: int, check_every: int, seed: int) -> None:
     """Time each of :data:`SMARD_VARIANTS` and print one table."""
     rows = [[label, *_smard_row(iterations, check_every, seed, overrides)]
             for label, overrides in SMARD_VARIANTS.items()]
-    from tsgan.presets import preset_config
+    from tsgan.model.presets import preset_config
 
     batch = preset_config("smard").batch_size
     print_table(f"smard preset, batch {batch}, {iterations:,} iterations, quality checked every "
@@ -216,7 +216,7 @@ def _smard_row(iterations: int, check_every: int, seed: int,
     quality checks excluded) at the first check that meets both thresholds.
     """
     from tsgan.api import PriceGAN
-    from tsgan.metrics import mean_wasserstein, relative_energy_distance
+    from tsgan.evaluate.metrics import mean_wasserstein, relative_energy_distance
 
     state: dict[str, object] = {"reached": None, "last": (float("nan"), float("nan"))}
 

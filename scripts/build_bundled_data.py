@@ -1,7 +1,7 @@
 """Build the bundled SMARD price series ``data/smard_de_hourly.csv.gz`` from raw exports.
 
 Reads the four raw SMARD CSV exports described in ``../shared/data/SOURCE.md`` with the
-tsgan readers (``tsgan.sources.load_prices``), joins them into one hourly series
+tsgan readers (``tsgan.data.sources.load_prices``), joins them into one hourly series
 (DE-AT-LU before 2018-10-01, DE-LU from then on), checks that every overlap agrees exactly,
 that the result is gap-free and spans 2018-01-01 … 2026-03-01 (Europe/Berlin), and writes
 
@@ -32,10 +32,10 @@ except ImportError:  # running from a source checkout without installing
 
 import pandas as pd
 
-from tsgan import io as tsgan_io
-from tsgan.days import TIMEZONE, to_day_vectors
+from tsgan.data import io as tsgan_io
+from tsgan.data.days import TIMEZONE, to_day_vectors
+from tsgan.data.sources import BUNDLED_FILE, load_prices
 from tsgan.errors import TsganError
-from tsgan.sources import BUNDLED_FILE, load_prices
 
 REPO = Path(__file__).resolve().parents[1]
 RAW_FILES = (  # (file name, what it contributes)
@@ -117,7 +117,7 @@ def readme(series: pd.DataFrame, blob: bytes, notes: list[str]) -> str:
     overlaps = "\n".join(f"- {note}" for note in notes)
     return f"""# Bundled data: German day-ahead electricity prices (SMARD)
 
-`{BUNDLED_FILE}` is the default dataset of `tsgan train` and `tsgan.sources.load_days()`:
+`{BUNDLED_FILE}` is the default dataset of `tsgan train` and `tsgan.data.sources.load_days()`:
 hourly day-ahead auction prices for Germany, EUR/MWh, one row per hour.
 
 **Source and licence.** Bundesnetzagentur | SMARD.de (www.smard.de), licensed under
@@ -139,7 +139,7 @@ The prices were converted (joined, time stamps turned into UTC, re-encoded), not
 
 ## How it was built
 `python scripts/build_bundled_data.py` reads these raw SMARD exports (their provenance is
-documented in `../shared/data/SOURCE.md`) with `tsgan.sources.load_prices` (default column:
+documented in `../shared/data/SOURCE.md`) with `tsgan.data.sources.load_prices` (default column:
 Germany/Luxembourg, completed with Germany/Austria/Luxembourg before 2018-10-01):
 
 | raw file | contribution |

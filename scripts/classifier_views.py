@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from tsgan.api import load
-    from tsgan.evaluation import sample_like_test
-    from tsgan.metrics import discriminative_score
+    from tsgan.evaluate.metrics import discriminative_score
+    from tsgan.evaluate.tables import sample_like_test
 
     model = load(args.run)
     train = model.train_data.to_numpy(np.float64)

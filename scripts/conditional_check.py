@@ -16,7 +16,7 @@ with ``--run``) and prints two Markdown tables:
     .venv/bin/python scripts/conditional_check.py --run runs/cond --without-map
 
 ``--without-map`` checks the generator's own output, without the run's marginal map
-(:mod:`tsgan.marginals`): the same weights, so the difference is what the map does.
+(:mod:`tsgan.model.marginals`): the same weights, so the difference is what the map does.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ N_GENERATED = 1000
 
 def calendar_table(model: Any) -> str:
     """Markdown: generated vs real means per calendar situation."""
-    from tsgan.conditions import matching
+    from tsgan.data.conditions import matching
 
     names = model.condition_names
     real = pd.concat([model.train_data, model.test_data])[model.columns].to_numpy()
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(level_table(model))
     if args.save_plot is not None:
-        from tsgan.plots import condition_panels, plot_condition_panels
+        from tsgan.viz.plots import condition_panels, plot_condition_panels
 
         print(f"\nplot: {plot_condition_panels(condition_panels(model), args.save_plot)}")
     return 0

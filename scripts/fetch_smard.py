@@ -19,8 +19,8 @@ try:
 except ImportError:  # running from a source checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tsgan.data.fetch import add_fetch_arguments, run_fetch
 from tsgan.errors import TsganError
-from tsgan.fetch import add_fetch_arguments, run_fetch
 
 
 def main(argv: list[str] | None = None) -> int:

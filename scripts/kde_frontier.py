@@ -35,9 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from tsgan.api import load
-    from tsgan.baselines import _validation_parts, fit_baseline, select_kde_factor
     from tsgan.errors import TsganError
-    from tsgan.evaluation import evaluate_arrays
+    from tsgan.evaluate.baselines import _validation_parts, fit_baseline, select_kde_factor
+    from tsgan.evaluate.tables import evaluate_arrays
 
     if any(not f > 0 for f in args.factors):
         raise TsganError(f"--factors must be positive, got {args.factors}")

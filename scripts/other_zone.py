@@ -1,9 +1,9 @@
 """Other-market check (issue 5): the default ``smard`` preset on zones it was not tuned on.
 
 For each zone of the SMARD Downloadcenter export "Großhandelspreise" (hourly, 2024-03 →
-2026-03), the days are read with tsgan's own loader (:func:`tsgan.sources.load_days`), the
+2026-03), the days are read with tsgan's own loader (:func:`tsgan.data.sources.load_days`), the
 default ``smard`` preset is trained with its default budget once per seed, and every run is
-scored with :func:`tsgan.evaluation.evaluate_run` (``seed=0``; ``--eval-seeds 0 1 2 3 4``
+scored with :func:`tsgan.evaluate.tables.evaluate_run` (``seed=0``; ``--eval-seeds 0 1 2 3 4``
 averages every row over several evaluation seeds, which matters on a two-year history: its
 ≈ 140 held-out days make one classifier draw noisy). Per zone a Markdown table
 shows, for each issue-5 metric, the GAN's mean ± std over seeds, the resampling baseline
@@ -69,7 +69,7 @@ METRICS = ("energy_distance_rel", "wasserstein", "corr_error", "feature_ks", "di
 NOT_CHECKED = ("memorisation",)
 DIGITS = {"energy_distance_rel": 4, "wasserstein": 2}
 BOUND = 1.5
-#: The resampling baseline of :mod:`tsgan.baselines` (resampled training days).
+#: The resampling baseline of :mod:`tsgan.evaluate.baselines` (resampled training days).
 RESAMPLING_BASELINE = "bootstrap"
 
 
@@ -110,7 +110,7 @@ def run_seed(days: pd.DataFrame, seed: int, iterations: int | None, run_dir: Pat
     """Train the smard preset (with ``settings`` overrides) on ``days`` with ``seed``, save
     it, evaluate_run it (the mean table over ``eval_seeds``, default [0])."""
     from tsgan.api import PriceGAN
-    from tsgan.evaluation import evaluate_run
+    from tsgan.evaluate.tables import evaluate_run
 
     overrides: dict[str, Any] = {**(settings or {}), "seed": seed}
     if iterations is not None:
@@ -176,10 +176,10 @@ def check_zone(data: Path, zone: str, seeds: list[int], iterations: int | None,
                settings: dict[str, Any] | None = None,
                eval_seeds: list[int] | None = None) -> dict[str, str]:
     """Load, train and evaluate one zone; print its report; return the verdicts."""
-    from tsgan.evaluation import write_metrics
-    from tsgan.presets import preset_config
-    from tsgan.sources import load_days
-    from tsgan.split import split_weeks
+    from tsgan.data.sources import load_days
+    from tsgan.data.split import split_weeks
+    from tsgan.evaluate.tables import write_metrics
+    from tsgan.model.presets import preset_config
 
     column = zone_column(zone)
     days = load_days(data, column=column)
@@ -249,11 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import tsgan
-    from tsgan.baselines import BASELINE_NAMES
     from tsgan.cli import parse_settings
+    from tsgan.data.sources import load_days
     from tsgan.errors import TsganError
-    from tsgan.presets import preset_config
-    from tsgan.sources import load_days
+    from tsgan.evaluate.baselines import BASELINE_NAMES
+    from tsgan.model.presets import preset_config
 
     settings = parse_settings(args.set)
     preset_config("smard", **settings)  # a bad setting fails now, in one line, not mid-run

@@ -2,7 +2,7 @@
 
 Trains the ``smard`` preset on the bundled data (``--set KEY=VALUE`` overrides a config
 field, as in ``tsgan train``) and every ``--every`` steps prints what
-:func:`tsgan.evaluation.discriminator_check` reports — the share of training days, held-out
+:func:`tsgan.evaluate.tables.discriminator_check` reports — the share of training days, held-out
 real days and generated days (as many as held-out days, under their conditions) that D
 calls real, and the overfitting ratio — next to the discriminative score of those generated
 days. A ratio near 1 means D finds unseen real days no more real than generated ones: it
@@ -27,11 +27,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="config override, as in tsgan train (repeatable)")
     args = parser.parse_args(argv)
 
-    from tsgan import metrics
     from tsgan.api import PriceGAN
     from tsgan.cli import parse_settings
     from tsgan.errors import TsganError
-    from tsgan.evaluation import discriminator_check, sample_with_test_conditions
+    from tsgan.evaluate import metrics
+    from tsgan.evaluate.tables import discriminator_check, sample_with_test_conditions
 
     if args.every <= 0:
         raise TsganError(f"--every must be a positive number of steps, got {args.every}")

@@ -6,7 +6,7 @@ process, and prints one JSON line prefixed ``RESULT `` for the caller to parse.
 
 Modes:
 
-* ``equivalence --devices 2``: (a) ``tsgan.training.train`` for N steps under the default
+* ``equivalence --devices 2``: (a) ``tsgan.training.loop.train`` for N steps under the default
   strategy and under MirroredStrategy over 2 logical CPU devices, same seed, same initial
   weights, same global batch, the smard preset's feature matching and weight average on →
   both histories; (b) one SGD step from fixed real + noise
@@ -40,11 +40,11 @@ def _replica_noise_gan_class() -> type:
 
     Without this, every replica's copy of the seed state draws the *same* noise, so mirrored
     training would see ``batch / R`` distinct latent vectors per step and could not match
-    the default strategy. (If tsgan.gan.GAN is already replica-aware, it is used as is.)
+    the default strategy. (If tsgan.model.gan.GAN is already replica-aware, it is used as is.)
     """
     import tensorflow as tf
 
-    from tsgan.gan import GAN
+    from tsgan.model.gan import GAN
 
     if getattr(GAN, "replica_aware_noise", False):
         return GAN
@@ -73,7 +73,7 @@ def _build(config: Any, dim: int, strategy: Any, optimizer: str | None = None,
     import keras
     import numpy as np
 
-    from tsgan.models import build_discriminator, build_generator, build_optimizer
+    from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
 
     cls = _replica_noise_gan_class()
     with strategy.scope():
@@ -109,15 +109,15 @@ def _copy_weights(src: Any, dst: Any) -> None:
 
 def equivalence(args: argparse.Namespace) -> dict[str, Any]:
     """Default vs mirrored: N-step histories and one-step updates (see module docstring)."""
-    from tsgan.distribute import setup_logical_cpus
+    from tsgan.training.distribute import setup_logical_cpus
 
     devices = setup_logical_cpus(args.devices)
     import numpy as np
     import tensorflow as tf
 
-    from tsgan.models import generator_input_width
-    from tsgan.presets import preset_config
-    from tsgan.training import train
+    from tsgan.model.networks import generator_input_width
+    from tsgan.model.presets import preset_config
+    from tsgan.training.loop import train
 
     default = tf.distribute.get_strategy()
     mirrored = tf.distribute.MirroredStrategy(devices)
@@ -198,7 +198,7 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
 
 def multiworker(args: argparse.Namespace) -> dict[str, Any]:
     """One TF_CONFIG worker: PriceGAN quadratic under MultiWorkerMirroredStrategy, save."""
-    from tsgan.distribute import make_strategy, parse_tf_config, worker_temp_dir
+    from tsgan.training.distribute import make_strategy, parse_tf_config, worker_temp_dir
 
     task = parse_tf_config()
     start = time.perf_counter()
@@ -221,15 +221,15 @@ def multiworker(args: argparse.Namespace) -> dict[str, Any]:
 
 def bench(args: argparse.Namespace) -> dict[str, Any]:
     """ms per step of ``train`` (smard preset, after the tracing chunk) under a strategy."""
-    from tsgan.distribute import make_strategy
+    from tsgan.training.distribute import make_strategy
 
     strategy = make_strategy(args.strategy, cpu_devices=args.devices)
     import numpy as np
     import tensorflow as tf
 
-    from tsgan.presets import preset_config
-    from tsgan.sources import load_days
-    from tsgan.training import train
+    from tsgan.data.sources import load_days
+    from tsgan.model.presets import preset_config
+    from tsgan.training.loop import train
 
     config = preset_config("smard", iterations=args.steps, batch_size=args.batch,
                            snapshot_every=0, log_every=args.steps, seed=args.seed,

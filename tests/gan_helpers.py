@@ -45,7 +45,7 @@ def assert_discriminator_step_freezes_generator(gan: Any, real: tf.Tensor, noise
 def assert_train_step_updates_both(gan: Any, rows: tf.Tensor) -> dict[str, Any]:
     """One compiled train step: the metrics in order, finite, accuracies in [0, 1], and both
     networks changed. Returns the logs."""
-    from tsgan.gan import METRIC_NAMES
+    from tsgan.model.gan import METRIC_NAMES
 
     d_before, g_before = weight_values(gan.discriminator), weight_values(gan.generator)
     logs = tf.function(gan.train_step)(rows)

@@ -13,12 +13,12 @@ from tests.gan_helpers import (
     assert_generator_step_freezes_discriminator,
     assert_train_step_updates_both,
 )
-from tsgan import anchors
 from tsgan.api import PriceGAN, load
-from tsgan.config import GANConfig, NetworkConfig
 from tsgan.errors import TsganError
-from tsgan.gan import GAN
-from tsgan.models import build_discriminator, build_generator, build_optimizer
+from tsgan.model import anchors
+from tsgan.model.config import GANConfig, NetworkConfig
+from tsgan.model.gan import GAN
+from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
 
 
 def test_anchor_is_the_chosen_one_of_the_k_nearest_by_conditions() -> None:

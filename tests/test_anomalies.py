@@ -1,4 +1,4 @@
-"""Tests for tsgan.anomalies: ranking real days by 1 - D(day) with a briefly trained run."""
+"""tsgan.evaluate.anomalies: ranking real days by 1 - D(day) with a briefly trained run."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsgan.anomalies import find_anomalies, memorisation_note, score_days, write_anomalies
 from tsgan.errors import TsganError
+from tsgan.evaluate.anomalies import find_anomalies, memorisation_note, score_days, write_anomalies
 
 HOURS = [f"h{h:02d}" for h in range(24)]
 
@@ -43,7 +43,7 @@ def test_ranks_all_run_days_most_anomalous_first(ranked, smard_gan):
 
 
 def test_planted_outlier_ranks_first(smard_run, smard_gan, tmp_path):
-    from tsgan.sources import write_days
+    from tsgan.data.sources import write_days
 
     days = smard_gan.test_data.iloc[-60:].copy()
     planted = pd.Timestamp("2030-06-03")
@@ -100,7 +100,7 @@ def test_cli_anomalies(smard_run, capsys):
 
 def test_file_days_are_matched_by_date_and_prices(smard_run, smard_gan, tmp_path):
     """A file's day is a training / held-out day only if date and prices are the run's."""
-    from tsgan.sources import write_days
+    from tsgan.data.sources import write_days
 
     days = pd.concat([smard_gan.train_data.iloc[:5], smard_gan.test_data.iloc[:3]])
     days = days.sort_index()
@@ -118,8 +118,8 @@ def test_file_days_are_matched_by_date_and_prices(smard_run, smard_gan, tmp_path
 
 
 def test_cli_split_choices_are_the_modules():
-    from tsgan.anomalies import SPLITS
     from tsgan.cli import ANOMALY_SPLITS
+    from tsgan.evaluate.anomalies import SPLITS
 
     assert ANOMALY_SPLITS == SPLITS
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from tsgan.api import PriceGAN, load
-from tsgan.config import GANConfig, NetworkConfig
 from tsgan.errors import TsganError
-from tsgan.presets import PRESET_COLUMNS, preset_config, sample_heights, sample_quadratic
+from tsgan.model.config import GANConfig, NetworkConfig
+from tsgan.model.presets import PRESET_COLUMNS, preset_config, sample_heights, sample_quadratic
 
 
 # --------------------------------------------------------------------------- config / presets

@@ -1,4 +1,4 @@
-"""Tests for tsgan.baselines: seeded, right moments, sensible KDE bandwidth."""
+"""Tests for tsgan.evaluate.baselines: seeded, right moments, sensible KDE bandwidth."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsgan import metrics as M
-from tsgan.baselines import (
+from tsgan.errors import TsganError
+from tsgan.evaluate import metrics as M
+from tsgan.evaluate.baselines import (
     BASELINE_NAMES,
     KDE,
     MEMORISATION_LIMIT,
@@ -15,7 +16,6 @@ from tsgan.baselines import (
     scott_factor,
     select_kde_factor,
 )
-from tsgan.errors import TsganError
 
 
 def day_frame(n_days: int = 700, seed: int = 0) -> pd.DataFrame:
@@ -103,8 +103,8 @@ def test_kde_factor_selection_is_sensible_and_recorded(days):
 
 def test_kde_factor_on_the_bundled_german_days():
     """Issue 5 calls 0.3 x Scott the tuned KDE; the selection must land close to it."""
-    from tsgan.sources import load_days
-    from tsgan.split import split_weeks
+    from tsgan.data.sources import load_days
+    from tsgan.data.split import split_weeks
 
     train, _ = split_weeks(load_days(None))
     kde = fit_baseline("kde", train, rng_seed=0)

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 from tests.cli_helpers import REPO, assert_one_line_error, run_tsgan
-from tsgan import checkpoints
 from tsgan.api import PriceGAN, load, resume
 from tsgan.errors import TsganError
+from tsgan.training import checkpoints
 
 
 class _Stop(Exception):
@@ -202,8 +202,8 @@ def test_resume_errors_are_one_line(tmp_path: Path, saved_quadratic_run: Path) -
     run = tmp_path / "run"
     model = PriceGAN("quadratic", iterations=100)
     model.train_data, model.test_data = model._prepare_data(None)
+    from tsgan.model.scaling import Scaler
     from tsgan.runs import write_run_start
-    from tsgan.scaling import Scaler
 
     model.scaler = Scaler("standard").fit(model.train_data.to_numpy())
     write_run_start(model, run, 100)

@@ -13,14 +13,14 @@ from tests.gan_helpers import (
     assert_generator_step_freezes_discriminator,
     weight_values,
 )
-from tsgan.conditions import (
+from tsgan.data.conditions import (
     ConditionEncoder,
     condition_frame,
     parse_value,
     previous_level,
     request_conditions,
 )
-from tsgan.days import HOUR_COLUMNS
+from tsgan.data.days import HOUR_COLUMNS
 from tsgan.errors import TsganError
 
 
@@ -175,10 +175,10 @@ def test_request_from_a_frame_with_dates() -> None:
 
 
 # --------------------------------------------------------------------------- the model
-def _conditional_gan(**extra: object):  # noqa: ANN202 - returns tsgan.gan.GAN
-    from tsgan.config import GANConfig, NetworkConfig
-    from tsgan.gan import GAN
-    from tsgan.models import build_discriminator, build_generator, build_optimizer
+def _conditional_gan(**extra: object):  # noqa: ANN202 - returns tsgan.model.gan.GAN
+    from tsgan.model.config import GANConfig, NetworkConfig
+    from tsgan.model.gan import GAN
+    from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
 
     keras.utils.set_random_seed(0)
     config = GANConfig(latent_dim=4, generator=NetworkConfig(units=[8], batch_norm=True,
@@ -350,7 +350,7 @@ def test_cli_settings_and_conditions_errors(tmp_path, saved_quadratic_run) -> No
 
 
 def test_wide_daily_file_keeps_numeric_user_columns(tmp_path) -> None:
-    from tsgan.sources import load_days
+    from tsgan.data.sources import load_days
 
     days = _days(10)
     frame = days.reset_index()

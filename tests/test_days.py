@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsgan.days import HOUR_COLUMNS, TIMEZONE, calendar_features, to_day_vectors
+from tsgan.data.days import HOUR_COLUMNS, TIMEZONE, calendar_features, to_day_vectors
+from tsgan.data.sources import bundled_data_path, load_prices
 from tsgan.errors import TsganError
-from tsgan.sources import bundled_data_path, load_prices
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IMPORTS = FIXTURES / "imports"

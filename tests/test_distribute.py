@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tsgan.distribute import (
+from tsgan.errors import TsganError
+from tsgan.training.distribute import (
     STRATEGY_NAMES,
     TaskInfo,
     check_global_batch,
@@ -30,7 +31,6 @@ from tsgan.distribute import (
     task_run_dir,
     worker_temp_dir,
 )
-from tsgan.errors import TsganError
 
 REPO = Path(__file__).resolve().parents[1]
 WORKER = REPO / "tests" / "distribute_worker.py"
@@ -198,7 +198,7 @@ def test_two_local_workers_train_chief_saves_and_the_run_generates(tmp_path: Pat
 
 def test_save_dir_ignores_tf_config_without_multiworker(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from tsgan.distribute import save_dir
+    from tsgan.training.distribute import save_dir
 
     monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": {"worker": ["a:1", "b:2"]},
                                                 "task": {"type": "worker", "index": 1}}))

@@ -1,4 +1,4 @@
-"""Tests for tsgan.evaluation: the metric table on arrays and end to end on saved runs."""
+"""Tests for tsgan.evaluate.tables: the metric table on arrays and end to end on saved runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tsgan.errors import TsganError
-from tsgan.evaluation import (
+from tsgan.evaluate.tables import (
     METRIC_DESCRIPTIONS,
     PROFILE_METRICS,
     TOY_METRICS,

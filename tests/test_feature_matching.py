@@ -9,10 +9,10 @@ import tensorflow as tf
 
 from tests.gan_helpers import assert_generator_step_freezes_discriminator
 from tsgan.api import PriceGAN, load
-from tsgan.config import GANConfig, NetworkConfig
 from tsgan.errors import TsganError
-from tsgan.gan import GAN
-from tsgan.models import build_discriminator, build_generator, build_optimizer
+from tsgan.model.config import GANConfig, NetworkConfig
+from tsgan.model.gan import GAN
+from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
 
 
 def _gan(weight: float, condition_dim: int = 0, **d_options: object) -> GAN:

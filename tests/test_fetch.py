@@ -200,7 +200,7 @@ def test_progress_bar_on_a_terminal_only(server: SmardServer, tmp_path: Path) ->
 
 
 def test_hourly_means_keeps_only_complete_hours() -> None:
-    from tsgan.fetch import hourly_means
+    from tsgan.data.fetch import hourly_means
 
     stamps = pd.date_range("2025-10-26 00:00", periods=7, freq="15min", tz="UTC")
     prices = pd.DataFrame({"timestamp_utc": stamps,

@@ -12,9 +12,9 @@ from tests.gan_helpers import (
     assert_generator_step_freezes_discriminator,
     assert_train_step_updates_both,
 )
-from tsgan.config import GANConfig, NetworkConfig
-from tsgan.gan import GAN
-from tsgan.models import build_discriminator, build_generator, build_optimizer
+from tsgan.model.config import GANConfig, NetworkConfig
+from tsgan.model.gan import GAN
+from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
 
 
 def _gan(output: str = "sigmoid", bn: bool = True, dropout: float = 0.1) -> GAN:

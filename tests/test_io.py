@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tsgan.data.io import atomic_path, write_frame, write_text
 from tsgan.errors import TsganError
-from tsgan.io import atomic_path, write_frame, write_text
 
 
 def test_failed_write_keeps_old_content_and_leaves_no_temp(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Property test: random malformed CSV text never makes the loaders raise anything but TsganError.
 
-Whatever ``tsgan.sources.load_prices`` / ``load_days`` are given, they either raise
+Whatever ``tsgan.data.sources.load_prices`` / ``load_days`` are given, they either raise
 :class:`~tsgan.errors.TsganError` with a one-line message or return a frame that meets the
 contracts of docs/interfaces.md (no NaN, sorted unique timestamps / dates).
 """
@@ -15,9 +15,9 @@ import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tsgan.days import HOUR_COLUMNS
+from tsgan.data.days import HOUR_COLUMNS
+from tsgan.data.sources import load_days, load_prices
 from tsgan.errors import TsganError
-from tsgan.sources import load_days, load_prices
 
 HEADERS = [
     "timestamp_utc,price_eur_mwh", "timestamp;price", "timestamp_local,value", "datetime,price",

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from tests.cli_helpers import assert_one_line_error, run_tsgan
-from tsgan import marginals
 from tsgan.api import PriceGAN, load
 from tsgan.errors import TsganError
+from tsgan.model import marginals
 
 
 def _prices(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Known-answer tests for tsgan.metrics (pure NumPy, no TensorFlow)."""
+"""Known-answer tests for tsgan.evaluate.metrics (pure NumPy, no TensorFlow)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tsgan import metrics as M
 from tsgan.errors import TsganError
+from tsgan.evaluate import metrics as M
 
 
 def curves(n: int, seed: int, shift: float = 0.0) -> np.ndarray:

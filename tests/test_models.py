@@ -1,4 +1,4 @@
-"""Discriminator options of tsgan.models: build, train a few steps, save, load in safe mode."""
+"""Discriminator options of tsgan.model.networks: build, train a few steps, save, load safely."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import keras
 import numpy as np
 import pytest
 
-from tsgan.config import NetworkConfig
 from tsgan.errors import TsganError
-from tsgan.gan import GAN
-from tsgan.models import (
+from tsgan.model.config import NetworkConfig
+from tsgan.model.gan import GAN
+from tsgan.model.networks import (
     MinibatchStddev,
     build_discriminator,
     build_generator,
     build_optimizer,
     shape_matrix,
 )
-from tsgan.presets import preset_config
+from tsgan.model.presets import preset_config
 
 OPTIONS = {
     "shape": {"shape_features": True},

@@ -1,4 +1,4 @@
-"""tsgan.plots: every picture is a real, non-blank image of sensible size, written atomically."""
+"""tsgan.viz.plots: every picture is a real, non-blank image of sensible size, written safely."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from tsgan import plots
 from tsgan.errors import TsganError
+from tsgan.viz import plots
 
 HOURS = [f"h{h:02d}" for h in range(24)]
 

@@ -21,7 +21,7 @@ import pytest
 
 from tests.cli_helpers import REPO, assert_one_line_error, run_tsgan
 from tests.smard_server import FIXTURES, SmardServer
-from tsgan.sources import load_days
+from tsgan.data.sources import load_days
 
 GERMAN = REPO / "tests" / "fixtures" / "imports" / "smard_grosshandel_excerpt.csv"
 TIDY_HEAD = "timestamp_utc,price_eur_mwh\n"

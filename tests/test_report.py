@@ -1,4 +1,4 @@
-"""tsgan.report: one self-contained HTML page that holds every section and renders offline."""
+"""tsgan.viz.report: one self-contained HTML page that holds every section and renders offline."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from tests.test_plots import fake_days, fake_history, fake_snapshots, trained_run
-from tsgan import plots, report
+from tsgan.viz import plots, report
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOT = REPO / "scripts" / "screenshot_report.py"
@@ -140,7 +140,7 @@ def test_metrics_table_layouts(layout: str) -> None:
 
 # --------------------------------------------------------------------------- real runs
 def test_write_report_on_trained_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tsgan import evaluation
+    from tsgan.evaluate import tables as evaluation
 
     # the report evaluates the run when metrics.json is missing; a small n keeps this fast
     monkeypatch.setattr(evaluation, "evaluate_run",
@@ -157,7 +157,7 @@ def test_write_report_on_trained_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "discriminator calls real" in page and "overfitting ratio" in page
     images = decoded_images(page)
     assert len(images) >= 6
-    from tsgan.evaluation import METRIC_DESCRIPTIONS
+    from tsgan.evaluate.tables import METRIC_DESCRIPTIONS
 
     table = report.metrics_table(json.loads((run_dir / "metrics.json").read_text()))
     assert len(table) >= 5, list(table)  # the generator and the four baselines
@@ -191,7 +191,7 @@ def test_write_report_on_trained_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_write_report_toy_presets(tmp_path: Path, preset: str) -> None:
     import pandas as pd
 
-    from tsgan.evaluation import write_metrics
+    from tsgan.evaluate.tables import write_metrics
 
     run_dir = tmp_path / "run"
     shutil.copytree(trained_run(preset), run_dir)

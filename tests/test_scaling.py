@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from tsgan.data.sources import load_days
 from tsgan.errors import TsganError
-from tsgan.scaling import KINDS, Scaler
-from tsgan.sources import load_days
+from tsgan.model.scaling import KINDS, Scaler
 
 
 @pytest.fixture(scope="module")

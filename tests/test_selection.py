@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from tsgan.api import PriceGAN, load, resume
+from tsgan.data.split import week_numbers
 from tsgan.errors import TsganError
-from tsgan.selection import CURVE_COLUMNS, selection_score
-from tsgan.split import week_numbers
+from tsgan.training.selection import CURVE_COLUMNS, selection_score
 
 SELECT = {"iterations": 600, "select_every": 200, "snapshot_every": 0, "seed": 3}
 
@@ -131,7 +131,7 @@ def test_selection_needs_dated_days() -> None:
 
 
 def test_too_few_validation_days_is_a_clear_error() -> None:
-    from tsgan.sources import load_days
+    from tsgan.data.sources import load_days
 
     days = load_days().iloc[:60]  # two months: at most one validation week
     with pytest.raises(TsganError, match="model selection needs validation and fitting days"):
@@ -141,7 +141,7 @@ def test_too_few_validation_days_is_a_clear_error() -> None:
 
 def test_a_conditional_run_with_fewer_days_than_snapshot_rows_trains() -> None:
     """Regression: snapshots drew ``snapshot_size`` noise rows for fewer conditioned days."""
-    from tsgan.sources import load_days
+    from tsgan.data.sources import load_days
 
     model = PriceGAN("smard", iterations=40, snapshot_every=20, batch_size=16,
                      log_every=20, steps_per_execution=20).fit(load_days().iloc[:60])
@@ -149,7 +149,7 @@ def test_a_conditional_run_with_fewer_days_than_snapshot_rows_trains() -> None:
 
 
 def test_the_run_plots_include_the_selection_curve(selected: PriceGAN, tmp_path: Path) -> None:
-    from tsgan.plots import draw_run
+    from tsgan.viz.plots import draw_run
 
     paths = draw_run(selected, tmp_path / "plots")
     assert tmp_path / "plots" / "selection.png" in paths
@@ -182,7 +182,7 @@ def test_cli_resume_refuses_selection_options(tmp_path: Path) -> None:
 
 
 def test_a_bad_validation_split_writes_nothing(tmp_path: Path) -> None:
-    from tsgan.sources import load_days
+    from tsgan.data.sources import load_days
 
     with pytest.raises(TsganError, match="model selection needs validation"):
         PriceGAN("smard", iterations=100, select_every=50, batch_size=32,
@@ -221,8 +221,8 @@ def test_a_corrupt_selection_curve_is_a_one_line_error(selected: PriceGAN,
 
 def test_anomalies_and_discriminator_check_know_the_validation_weeks(selected, tmp_path):
     """Validation weeks were never fitted: anomalies label them, the check leaves them out."""
-    from tsgan.anomalies import find_anomalies
-    from tsgan.evaluation import discriminator_check, like_test_conditions
+    from tsgan.evaluate.anomalies import find_anomalies
+    from tsgan.evaluate.tables import discriminator_check, like_test_conditions
 
     run = tmp_path / "run"
     selected.save(run)

@@ -1,4 +1,4 @@
-"""tsgan.smard against a real local HTTP server serving recorded SMARD responses."""
+"""tsgan.data.smard against a real local HTTP server serving recorded SMARD responses."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from tests.smard_server import FIXTURES, Fault, SmardServer
+from tsgan.data.smard import ZONES, check_resolution, fetch_prices, parse_day, resolve_zone
 from tsgan.errors import TsganError
-from tsgan.smard import ZONES, check_resolution, fetch_prices, parse_day, resolve_zone
 
 WEEK = 1760911200000  # Monday 2025-10-20 00:00 Europe/Berlin (recorded, DST-end week)
 INDEX = "4169/DE-LU/index_hour.json"

@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsgan.days import HOUR_COLUMNS, to_day_vectors
-from tsgan.errors import TsganError
-from tsgan.sources import (
+from tsgan.data.days import HOUR_COLUMNS, to_day_vectors
+from tsgan.data.sources import (
     bundled_data_path,
     load_days,
     load_prices,
@@ -22,6 +21,7 @@ from tsgan.sources import (
     write_days,
     write_prices,
 )
+from tsgan.errors import TsganError
 
 REPO = Path(__file__).resolve().parents[1]
 IMPORTS = REPO / "tests" / "fixtures" / "imports"
@@ -275,9 +275,9 @@ def test_bundled_data_meets_the_criteria() -> None:
 
 def test_bundled_data_is_packaged() -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
-    assert config["package-dir"]["tsgan.data"] == "data"
-    assert "tsgan.data" in config["packages"]
-    assert any(p.endswith(".csv.gz") for p in config["package-data"]["tsgan.data"])
+    assert config["package-dir"]["tsgan.data.bundled"] == "data"
+    assert "tsgan.data.bundled" in config["packages"]
+    assert any(p.endswith(".csv.gz") for p in config["package-data"]["tsgan.data.bundled"])
     assert bundled_data_path().parent.name == "data"
     assert "CC BY 4.0" in (REPO / "data" / "README.md").read_text()
 

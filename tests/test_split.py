@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tsgan.data.sources import load_days
+from tsgan.data.split import describe_split, split_weeks, validation_split, week_numbers
 from tsgan.errors import TsganError
-from tsgan.sources import load_days
-from tsgan.split import describe_split, split_weeks, validation_split, week_numbers
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import pytest
 
 from tsgan.api import PriceGAN
 from tsgan.errors import TsganError
-from tsgan.presets import preset_config
-from tsgan.training import _boundaries, make_dataset
+from tsgan.model.presets import preset_config
+from tsgan.training.loop import _boundaries, make_dataset
 
 
 def test_dataset_is_seeded_shuffled_and_endless() -> None:
@@ -66,9 +66,9 @@ def test_same_seed_gives_bit_identical_weights_and_samples() -> None:
 
 
 def test_nan_loss_stops_with_one_line_error() -> None:
-    from tsgan.gan import GAN
-    from tsgan.models import build_discriminator, build_generator, build_optimizer
-    from tsgan.training import train
+    from tsgan.model.gan import GAN
+    from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
+    from tsgan.training.loop import train
 
     config = preset_config("quadratic", iterations=200,
                            discriminator={"activation": "tanh"}, jit_compile=False)

@@ -12,10 +12,10 @@ from tests.gan_helpers import (
     assert_generator_step_freezes_discriminator,
     assert_train_step_updates_both,
 )
-from tsgan.config import GANConfig, NetworkConfig
 from tsgan.errors import TsganError
-from tsgan.gan import GAN, METRIC_NAMES
-from tsgan.models import build_discriminator, build_generator, build_optimizer
+from tsgan.model.config import GANConfig, NetworkConfig
+from tsgan.model.gan import GAN, METRIC_NAMES
+from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
 
 
 def _config(**d_options: object) -> GANConfig:

@@ -15,12 +15,12 @@ __version__ = "0.1.0"
 _LAZY = {
     "PriceGAN": "tsgan.api",
     "load": "tsgan.api",
-    "load_days": "tsgan.sources",
-    "load_prices": "tsgan.sources",
-    "fetch_prices": "tsgan.smard",
-    "to_day_vectors": "tsgan.days",
-    "calendar_features": "tsgan.days",
-    "Scaler": "tsgan.scaling",
+    "load_days": "tsgan.data.sources",
+    "load_prices": "tsgan.data.sources",
+    "fetch_prices": "tsgan.data.smard",
+    "to_day_vectors": "tsgan.data.days",
+    "calendar_features": "tsgan.data.days",
+    "Scaler": "tsgan.model.scaling",
 }
 
 __all__ = ["TsganError", "__version__", *_LAZY]

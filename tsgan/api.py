@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsgan.config import GANConfig
 from tsgan.errors import TsganError
-from tsgan.presets import PRESET_COLUMNS, TOY_SAMPLERS, preset_config
+from tsgan.model.config import GANConfig
+from tsgan.model.presets import PRESET_COLUMNS, TOY_SAMPLERS, preset_config
 
 #: Rows per generator call in :meth:`PriceGAN.sample` (bounded memory, few calls).
 SAMPLE_CHUNK = 65_536
@@ -51,7 +51,7 @@ def fingerprint(*arrays: np.ndarray) -> str:
 class PriceGAN:
     """A GAN for daily price curves (preset ``smard``) or a classic toy case.
 
-    ``PriceGAN(preset, **overrides)``: any :class:`~tsgan.config.GANConfig` field may be
+    ``PriceGAN(preset, **overrides)``: any :class:`~tsgan.model.config.GANConfig` field may be
     overridden (``iterations``, ``batch_size``, ``latent_dim``, ``learning_rate``, ``seed``,
     ``generator={"units": [...]}``, ...). Unknown names raise TsganError.
     """
@@ -80,14 +80,14 @@ class PriceGAN:
         self.steps_trained: int = 0
         self.created_utc: str | None = None
         #: Conditional runs: raw conditions of the training and held-out days (same index as
-        #: the data frames) and their encoder (see :mod:`tsgan.conditions`).
+        #: the data frames) and their encoder (see :mod:`tsgan.data.conditions`).
         self.train_conditions: pd.DataFrame | None = None
         self.test_conditions: pd.DataFrame | None = None
         self.condition_encoder: Any = None
         #: Model selection (``select_every``): the validation curve and the kept step.
         self.selection: pd.DataFrame | None = None
         self.best_step: int | None = None
-        #: Marginal calibration (``marginal_calibration``, :mod:`tsgan.marginals`): the
+        #: Marginal calibration (``marginal_calibration``, :mod:`tsgan.model.marginals`): the
         #: value map fitted after training and applied by :meth:`sample`; None when off.
         self.marginal_map: Any = None
         self._sample_fn: Any = None
@@ -102,25 +102,25 @@ class PriceGAN:
         config = self.config
         if config.preset == "smard":
             if days is None:
-                from tsgan.sources import load_days
+                from tsgan.data.sources import load_days
 
                 days = load_days(None)
                 self.data_source = self.data_source or BUNDLED_SOURCE
             if not isinstance(days, pd.DataFrame) or not isinstance(days.index,
                                                                      pd.DatetimeIndex):
                 raise TsganError("smard training data must be a day frame indexed by date "
-                                 "with columns h00..h23 (see tsgan.sources.load_days)")
+                                 "with columns h00..h23 (see tsgan.data.sources.load_days)")
             missing = [c for c in self.columns if c not in days.columns]
             if missing:
                 raise TsganError(f"day frame lacks columns {', '.join(missing[:5])}")
-            from tsgan.split import describe_split, split_weeks
+            from tsgan.data.split import describe_split, split_weeks
 
             frame = days[self.columns].astype(np.float64)
             if not np.isfinite(frame.to_numpy()).all():
                 raise TsganError("day frame holds NaN or infinite prices")
             raw = None
             if config.conditions:
-                from tsgan.conditions import condition_frame
+                from tsgan.data.conditions import condition_frame
 
                 raw = condition_frame(days, config.conditions, config.level_days,
                                       self.columns)
@@ -171,17 +171,17 @@ class PriceGAN:
         wall time so far without the callbacks' own time; :attr:`steps_trained` records
         where training ended.
 
-        With ``select_every`` (model selection, :mod:`tsgan.selection`) the training days of
+        With ``select_every`` (:mod:`tsgan.training.selection`) the training days of
         validation weeks are held out of fitting (the scaler and the condition encoder still
         see all training days), the model is scored on them every ``select_every`` steps and
         the best weights are kept: :attr:`selection`, :attr:`best_step`.
 
         ``run_dir``: train into that run directory with checkpoints (``RUN/checkpoint/``
         every ``checkpoint_every`` steps, 0 = only on SIGINT/SIGTERM, which then save one and
-        raise :class:`tsgan.checkpoints.TrainingInterrupted`; continue with :func:`resume`)
+        raise :class:`tsgan.training.checkpoints.TrainingInterrupted`; continue with :func:`resume`)
         and save the finished run there (the checkpoint is removed then).
         """
-        from tsgan.scaling import Scaler
+        from tsgan.model.scaling import Scaler
 
         config = self.config
         self.train_data, self.test_data = self._prepare_data(days)
@@ -195,7 +195,7 @@ class PriceGAN:
         self.scaler = Scaler(config.scaler, per_feature=config.scaler_per_feature).fit(train_arr)
         self.condition_encoder = None
         if config.conditions:
-            from tsgan.conditions import ConditionEncoder
+            from tsgan.data.conditions import ConditionEncoder
 
             self.condition_encoder = ConditionEncoder.fit(self.train_conditions,
                                                           config.conditions)
@@ -204,9 +204,9 @@ class PriceGAN:
         gan = self._build_gan()
         checkpointer = None
         if run_dir is not None:
-            from tsgan import checkpoints
-            from tsgan.distribute import is_multi_worker
             from tsgan.runs import write_run_start
+            from tsgan.training import checkpoints
+            from tsgan.training.distribute import is_multi_worker
 
             if is_multi_worker(self.strategy):
                 raise TsganError("checkpoints (run_dir=) are not supported with multi-worker "
@@ -234,7 +234,7 @@ class PriceGAN:
         assert self.train_data is not None
         if not self.config.select_every:
             return np.zeros(len(self.train_data), dtype=bool)
-        from tsgan.split import week_numbers
+        from tsgan.data.split import week_numbers
 
         weeks = week_numbers(pd.DatetimeIndex(self.train_data.index))
         return weeks % self.config.validation_every_nth_week == 1
@@ -244,7 +244,7 @@ class PriceGAN:
         config = self.config
         if not config.select_every:
             return None
-        from tsgan.selection import ModelSelector
+        from tsgan.training.selection import ModelSelector
 
         assert self.train_data is not None
         mask = self.validation_mask()
@@ -267,9 +267,9 @@ class PriceGAN:
 
     def _build_gan(self) -> Any:
         """Seed, build G, D, the GAN and both optimisers (under the strategy's scope)."""
-        from tsgan.distribute import check_global_batch, resolve_strategy, scope
-        from tsgan.gan import GAN
-        from tsgan.models import build_discriminator, build_generator, build_optimizer
+        from tsgan.model.gan import GAN
+        from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
+        from tsgan.training.distribute import check_global_batch, resolve_strategy, scope
 
         config = self.config
         self.strategy = strategy = resolve_strategy(self.strategy)
@@ -294,9 +294,9 @@ class PriceGAN:
 
     def anchors(self) -> tuple[np.ndarray, np.ndarray]:
         """An anchored model's anchor candidates: the fitted training days in model space and
-        their encoded conditions (:func:`tsgan.anchors.anchor_pool`)."""
+        their encoded conditions (:func:`tsgan.model.anchors.anchor_pool`)."""
         if self._anchors is None:
-            from tsgan.anchors import anchor_pool
+            from tsgan.model.anchors import anchor_pool
 
             self._anchors = anchor_pool(self._training_rows(), len(self.columns),
                                         self.config.seed)
@@ -307,7 +307,7 @@ class PriceGAN:
         config = self.config
         if not config.anchor_neighbours:
             return {}
-        from tsgan.anchors import median_neighbour_distance
+        from tsgan.model.anchors import median_neighbour_distance
 
         self._anchors = None  # the data may have changed since the last fit
         days, conditions = self.anchors()
@@ -318,7 +318,7 @@ class PriceGAN:
     def _train(self, gan: Any, scaled: np.ndarray, progress: bool, callback: Any,
                callback_every: int, checkpointer: Any, selector: Any = None) -> PriceGAN:
         """Run the training loop and take over its results (and, with checkpoints, save)."""
-        from tsgan.training import train
+        from tsgan.training.loop import train
 
         self.marginal_map = None  # training's callbacks must not see an earlier fit's map
         result = train(gan, scaled, self.config, progress=progress,
@@ -337,7 +337,7 @@ class PriceGAN:
         self.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.marginal_map = self._calibrate_marginals()
         if checkpointer is not None:
-            from tsgan import checkpoints
+            from tsgan.training import checkpoints
 
             self.save(checkpointer.run_dir)
             checkpoints.remove(checkpointer.run_dir)
@@ -347,7 +347,7 @@ class PriceGAN:
         """The marginal map from the trained generator's uncalibrated output (a seeded
         sample under the training days' conditions; :meth:`_train` has cleared any earlier
         map) to the training values; None when off."""
-        from tsgan.marginals import CALIBRATION_DAYS, fit_marginal_map
+        from tsgan.model.marginals import CALIBRATION_DAYS, fit_marginal_map
 
         if not self.config.marginal_calibration:
             return None
@@ -386,7 +386,7 @@ class PriceGAN:
                       rng: np.random.Generator) -> np.ndarray:
         """``[noise | anchor day]`` for sampling: each row's anchor drawn with ``rng`` among
         its nearest training days by conditions (in chunks of bounded memory)."""
-        from tsgan.anchors import anchor_indices, choices, rows_per_chunk
+        from tsgan.model.anchors import anchor_indices, choices, rows_per_chunk
 
         days, conditions = self.anchors()
         k = choices(len(days), encoded is not None, self.config.anchor_neighbours)
@@ -406,10 +406,10 @@ class PriceGAN:
 
         ``conditions``: None (training days' conditions at random), a mapping of fixed
         values or sets (``{"month": 1, "weekday": "sat"}``) or a frame with one row per day
-        (or one row for all); see :func:`tsgan.conditions.request_conditions`.
+        (or one row for all); see :func:`tsgan.data.conditions.request_conditions`.
         """
         self._require_fitted()
-        from tsgan.conditions import request_conditions
+        from tsgan.data.conditions import request_conditions
 
         names = self.condition_names
         if not names:
@@ -502,7 +502,7 @@ class PriceGAN:
 
     def _conditions_of(self, data: Any, conditions: pd.DataFrame | None,
                        arr: np.ndarray) -> pd.DataFrame:
-        from tsgan.conditions import condition_frame, request_conditions
+        from tsgan.data.conditions import condition_frame, request_conditions
 
         names = self.condition_names
         if conditions is not None:
@@ -523,8 +523,8 @@ class PriceGAN:
     def save(self, run_dir: str | os.PathLike[str]) -> Path:
         """Write the run directory (see docs/interfaces.md); returns its path."""
         self._require_fitted()
-        from tsgan.distribute import save_dir
         from tsgan.runs import write_run
+        from tsgan.training.distribute import save_dir
 
         with save_dir(run_dir, self.strategy) as target:  # multi-worker: the chief writes
             write_run(self, target)
@@ -532,7 +532,7 @@ class PriceGAN:
 
 
 def _from_logits(discriminator: Any) -> bool:
-    from tsgan.gan import _output_activation
+    from tsgan.model.gan import _output_activation
 
     return _output_activation(discriminator) == "linear"
 
@@ -552,8 +552,8 @@ def resume(run_dir: str | os.PathLike[str], progress: bool = False,
     ``checkpoint_every`` (default: the run's own) the single-device weights are bit-identical
     to an uninterrupted run's. A finished run or one without a checkpoint raises TsganError.
     """
-    from tsgan import checkpoints
     from tsgan.runs import read_run_start
+    from tsgan.training import checkpoints
 
     model, record = read_run_start(run_dir)
     every = record.get("checkpoint_every", 0) if checkpoint_every is None else checkpoint_every

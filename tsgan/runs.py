@@ -8,7 +8,7 @@ Layout: ``config.json`` (format_version, versions, data fingerprint, full config
 Every file is written atomically (temporary file + rename) and ``config.json`` is written
 last, so a directory without it is not a (finished) run. A run being trained with checkpoints
 (:func:`write_run_start`) already holds ``scaler.json``, ``data.npz`` and a ``config.json``
-with ``"complete": false`` plus ``checkpoint/`` (see :mod:`tsgan.checkpoints`): everything
+with ``"complete": false`` plus ``checkpoint/`` (see :mod:`tsgan.training.checkpoints`): everything
 ``tsgan train --resume`` needs; loading it says so instead of failing on missing models.
 Models load with Keras safe mode and no custom objects; data files load with
 ``allow_pickle=False``. Anything wrong with a run directory raises a one-line :class:`TsganError`.
@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from tsgan import __version__
-from tsgan import io as tsgan_io
-from tsgan.config import GANConfig
+from tsgan.data import io as tsgan_io
 from tsgan.errors import TsganError
+from tsgan.model.config import GANConfig
 
 if TYPE_CHECKING:
     from tsgan.api import PriceGAN
@@ -213,7 +213,7 @@ def read_config(run_dir: str | os.PathLike[str],
 def _load_model(path: Path) -> Any:
     import keras
 
-    import tsgan.models  # noqa: F401 - registers tsgan's own layers (safe-mode loading)
+    import tsgan.model.networks  # noqa: F401 - registers tsgan's own layers (safe-mode loading)
 
     if not zipfile.is_zipfile(path):
         raise TsganError(f"{path} is corrupt (not a Keras .keras archive)")
@@ -261,7 +261,7 @@ def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
     if (run_dir / "snapshots.npz").is_file():
         model.snapshots = _load_npz(run_dir / "snapshots.npz")
     if (run_dir / SELECTION_FILE).is_file():
-        from tsgan.selection import CURVE_COLUMNS
+        from tsgan.training.selection import CURVE_COLUMNS
 
         model.selection = _read_csv(run_dir / SELECTION_FILE, CURVE_COLUMNS)
         model.best_step = record.get("best_step")
@@ -284,8 +284,8 @@ def _read_json(path: Path) -> Any:
 
 
 def _read_marginal_map(run_dir: Path) -> Any:
-    """The run's marginal map (:mod:`tsgan.marginals`); missing or invalid → TsganError."""
-    from tsgan.marginals import MarginalMap
+    """The run's marginal map (:mod:`tsgan.model.marginals`); missing or invalid → TsganError."""
+    from tsgan.model.marginals import MarginalMap
 
     path = run_dir / MARGINAL_FILE
     if not path.is_file():
@@ -303,7 +303,7 @@ def read_run_start(run_dir: str | os.PathLike[str]) -> tuple[PriceGAN, dict[str,
 
     A finished run, or one without a checkpoint, is a one-line TsganError.
     """
-    from tsgan import checkpoints
+    from tsgan.training import checkpoints
 
     run_dir = Path(run_dir)
     record = read_config(run_dir, incomplete=True)
@@ -318,7 +318,7 @@ def read_run_start(run_dir: str | os.PathLike[str]) -> tuple[PriceGAN, dict[str,
 def _read_inputs(run_dir: Path, record: dict[str, Any]) -> PriceGAN:
     """Config, scaler, data and data provenance of a run (no models, no history)."""
     from tsgan.api import PriceGAN
-    from tsgan.scaling import Scaler
+    from tsgan.model.scaling import Scaler
 
     config = GANConfig.from_dict(record["config"])
     model = PriceGAN(config.preset)
@@ -343,7 +343,7 @@ def _read_inputs(run_dir: Path, record: dict[str, Any]) -> PriceGAN:
 
 def _read_conditions(model: PriceGAN, data: dict[str, np.ndarray], run_dir: Path) -> None:
     """Raw conditions of a conditional run and the encoder refitted from the training ones."""
-    from tsgan.conditions import ConditionEncoder
+    from tsgan.data.conditions import ConditionEncoder
 
     names = list(model.config.conditions)
     try:
@@ -377,7 +377,7 @@ def _check_shapes(model: PriceGAN, run_dir: Path) -> None:
     g_in = _input_widths(model.generator)
     g_out = model.generator.output_shape[-1]
     d_in = _input_widths(model.discriminator)
-    from tsgan.models import generator_input_width
+    from tsgan.model.networks import generator_input_width
 
     g_expected = [generator_input_width(model.config, dim), *tail]
     if g_in != g_expected or g_out != dim or d_in != [dim, *tail] \

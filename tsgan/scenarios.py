@@ -14,8 +14,8 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from tsgan.data.io import atomic_path
 from tsgan.errors import TsganError
-from tsgan.io import atomic_path
 
 #: Rows generated per chunk: big enough to amortise framework overhead, small enough to
 #: bound memory (100,000 days x 24 float64 = 19 MB).

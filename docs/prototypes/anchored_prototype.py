@@ -14,12 +14,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tsgan import metrics as M
+from tsgan.evaluate import metrics as M
 from tsgan.api import PriceGAN
-from tsgan.evaluation import evaluate_arrays
-from tsgan.gan import GAN
-from tsgan.models import build_discriminator
-from tsgan.sources import load_days
+from tsgan.evaluate.tables import evaluate_arrays
+from tsgan.model.gan import GAN
+from tsgan.model.networks import build_discriminator
+from tsgan.data.sources import load_days
 
 name, seed = sys.argv[1], int(sys.argv[2])
 opt = dict(iters=20000, K=20, tau_c=0.5, guard=10.0, lr=5e-4, fm=10.0, ema=0.999,

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from tsgan.api import load
-from tsgan.evaluation import evaluate_arrays, sample_with_test_conditions
+from tsgan.evaluate.tables import evaluate_arrays, sample_with_test_conditions
 
 SHARE, MIN_COUNT = 0.0015, 20
 METRICS = ("energy_distance_rel", "wasserstein", "corr_error", "feature_ks", "discriminative",

@@ -1,7 +1,7 @@
 """DiffAugment-style prototype: level shift + amplitude scaling of D's inputs (real and fake). AUG_L, AUG_A, AUG_P"""
 import os, runpy
 import tensorflow as tf
-import tsgan.gan as g
+import tsgan.model.gan as g
 SL = float(os.environ.get("AUG_L", "0.1")); SA = float(os.environ.get("AUG_A", "0.1")); P = float(os.environ.get("AUG_P", "1"))
 orig_score = g.GAN.score
 def score(self, x, condition=None, training=False):

@@ -1,7 +1,7 @@
 """D also sees EMA samples. FRAC = share of fake rows from the EMA generator."""
 import os, runpy
 import tensorflow as tf
-import tsgan.gan as g
+import tsgan.model.gan as g
 FRAC = float(os.environ.get("FRAC", "0.5"))
 orig_gen = g.GAN.generate
 def discriminator_step(self, real, noise, condition=None):

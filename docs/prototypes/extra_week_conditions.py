@@ -1,9 +1,9 @@
 """usage: expc.py NAME SEED extra1,extra2 key=val ... ; default + extra previous-week conditions"""
 import sys, time, numpy as np, pandas as pd
 from tsgan.api import PriceGAN
-from tsgan.sources import load_days
-from tsgan.evaluation import evaluate_arrays, sample_like_test
-from tsgan.days import HOUR_COLUMNS
+from tsgan.data.sources import load_days
+from tsgan.evaluate.tables import evaluate_arrays, sample_like_test
+from tsgan.data.days import HOUR_COLUMNS
 name, seed, extras = sys.argv[1], int(sys.argv[2]), [e for e in sys.argv[3].split(",") if e]
 over = dict(seed=seed)
 for kv in sys.argv[4:]:

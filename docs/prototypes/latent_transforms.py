@@ -1,6 +1,6 @@
 """Latent-transform prototype. env LAT=tukeyh|sparse|cube; runs exp.py"""
 import os, runpy, keras
-import tsgan.models as Mo, tsgan.api
+import tsgan.model.networks as Mo, tsgan.api
 LAT = os.environ.get("LAT", "tukeyh"); H = float(os.environ.get("H", "0.2"))
 @keras.saving.register_keras_serializable(package="proto")
 def transform(z):

@@ -1,7 +1,7 @@
 """LeCam regularisation prototype (Tseng et al. 2021). LC=weight, LC_DECAY"""
 import os, runpy
 import tensorflow as tf
-import tsgan.gan as g
+import tsgan.model.gan as g
 LC = float(os.environ.get("LC", "0.3")); DEC = float(os.environ.get("LC_DECAY", "0.99"))
 def discriminator_step(self, real, noise, condition=None):
     if not hasattr(self, "_lc_r"):

@@ -1,7 +1,7 @@
 """Lookahead-minmax prototype (Chavdarova et al. 2021). LA_K, LA_A env."""
 import os, runpy
 import tensorflow as tf
-import tsgan.gan as g
+import tsgan.model.gan as g
 K = int(os.environ.get("LA_K", "5")); A = float(os.environ.get("LA_A", "0.5"))
 orig_train_step = g.GAN.train_step
 def train_step(self, data):

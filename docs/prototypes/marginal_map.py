@@ -11,9 +11,9 @@ import sys
 
 import numpy as np
 
-from tsgan import metrics as M
+from tsgan.evaluate import metrics as M
 from tsgan.api import load
-from tsgan.evaluation import sample_like_test
+from tsgan.evaluate.tables import sample_like_test
 
 gan = load(sys.argv[1])
 gan.marginal_map = None  # score the generator's own output

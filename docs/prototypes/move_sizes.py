@@ -1,8 +1,8 @@
 """Per-hour move statistics of a run's samples against its held-out days: python move_sizes.py RUN"""
 import sys, numpy as np
 from tsgan.api import load
-from tsgan.evaluation import sample_like_test
-from tsgan import metrics as M
+from tsgan.evaluate.tables import sample_like_test
+from tsgan.evaluate import metrics as M
 gan = load(sys.argv[1])
 train = gan.train_data.to_numpy(np.float64); test = gan.test_data.to_numpy(np.float64)
 synth = sample_like_test(gan, len(test), seed=0)

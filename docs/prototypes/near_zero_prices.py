@@ -5,7 +5,7 @@
 For the run's real days (training + held-out) and its generator's own output (the marginal
 map switched off): the shares of hours at exactly 0.00 and -0.01 EUR/MWh, the share of
 consecutive-hour pairs whose mean lies within +-5 EUR/MWh, the classifier features
-(tsgan.metrics.classifier_features) whose distributions differ most (two-sample KS), and the
+(tsgan.evaluate.metrics.classifier_features) whose distributions differ most (two-sample KS), and the
 discriminative score of each classifier view alone (evaluation sample, 5 classifier seeds).
 Last, how many training values repeat ten or more times and what share of prices they hold.
 """
@@ -13,9 +13,9 @@ import sys
 
 import numpy as np
 
-from tsgan import metrics as M
+from tsgan.evaluate import metrics as M
 from tsgan.api import load
-from tsgan.evaluation import sample_like_test
+from tsgan.evaluate.tables import sample_like_test
 
 gan = load(sys.argv[1])
 gan.marginal_map = None

@@ -4,9 +4,9 @@ import sys, time, numpy as np, pandas as pd
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from other_zone import ZONES, zone_column
 from tsgan.api import PriceGAN
-from tsgan.sources import load_days
-from tsgan.days import HOUR_COLUMNS
-from tsgan.evaluation import evaluate_arrays
+from tsgan.data.sources import load_days
+from tsgan.data.days import HOUR_COLUMNS
+from tsgan.evaluate.tables import evaluate_arrays
 seed = int(sys.argv[1]); zones = sys.argv[2].split(",") if len(sys.argv) > 2 else ["BE","DK1","DK2","FR","NL","NO2","AT","PL","SE4","CH","CZ"]
 extra = sys.argv[3:]
 EXPORT = os.environ.get("SMARD_EXPORT", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "Gro_handelspreise_202403010000_202603020000_Stunde.csv"))

@@ -1,9 +1,9 @@
 """Previous day's 24 prices (or a summary) as user conditions. MODE=full|last|mean"""
 import sys, os, numpy as np, pandas as pd
 from tsgan.api import PriceGAN
-from tsgan.sources import load_days
-from tsgan.days import HOUR_COLUMNS
-from tsgan.evaluation import evaluate_arrays, sample_like_test
+from tsgan.data.sources import load_days
+from tsgan.data.days import HOUR_COLUMNS
+from tsgan.evaluate.tables import evaluate_arrays, sample_like_test
 MODE = os.environ.get("MODE", "full"); seed = int(sys.argv[1])
 days = load_days()
 full = days[HOUR_COLUMNS].reindex(pd.date_range(days.index.min(), days.index.max(), freq="D"))

@@ -1,7 +1,7 @@
 """Quantile-map prototype on top of asinh. env LAM (blend), KNOTS. then runs exp.py"""
 import os, runpy, numpy as np
 from scipy.stats import norm
-import tsgan.scaling as S
+import tsgan.model.scaling as S
 LAM = float(os.environ.get("LAM", "1")); KN = int(os.environ.get("KNOTS", "256"))
 orig_fit, orig_t, orig_i = S.Scaler._fit_asinh, S.Scaler.transform, S.Scaler.inverse_transform
 STATE = {}

@@ -2,8 +2,8 @@
 import sys, numpy as np, pandas as pd, time
 import keras, tensorflow as tf
 from tsgan.api import load
-from tsgan.evaluation import evaluate_arrays
-from tsgan import metrics as M
+from tsgan.evaluate.tables import evaluate_arrays
+from tsgan.evaluate import metrics as M
 run, steps, lr, K = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 alphas = [float(a) for a in sys.argv[5].split(",")]
 gan = load(run)

@@ -1,8 +1,8 @@
 """SIR with GBDT density ratio; many evaluators. python sir2.py RUN K alphas"""
 import sys, numpy as np, pandas as pd, time
 from tsgan.api import load
-from tsgan.evaluation import evaluate_arrays
-from tsgan import metrics as M
+from tsgan.evaluate.tables import evaluate_arrays
+from tsgan.evaluate import metrics as M
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.model_selection import cross_val_score, StratifiedKFold
 from sklearn.neural_network import MLPClassifier

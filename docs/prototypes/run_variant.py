@@ -1,9 +1,9 @@
 """usage: exp.py NAME SEED key=val ... ; prints one line of metrics."""
 import sys, time, numpy as np
 from tsgan.api import PriceGAN
-from tsgan.sources import load_days
-from tsgan.evaluation import evaluate_arrays, sample_like_test
-from tsgan import metrics as M
+from tsgan.data.sources import load_days
+from tsgan.evaluate.tables import evaluate_arrays, sample_like_test
+from tsgan.evaluate import metrics as M
 name, seed = sys.argv[1], int(sys.argv[2])
 over = dict(seed=seed)
 disc = {}; gen = {}
@@ -13,10 +13,10 @@ for kv in sys.argv[3:]:
     elif k.startswith("g."): gen[k[2:]] = eval(v)
     else: over[k] = eval(v)
 if disc:
-    from tsgan.presets import preset_config
+    from tsgan.model.presets import preset_config
     d = preset_config("smard").discriminator.to_dict(); d.update(disc); over["discriminator"] = d
 if gen:
-    from tsgan.presets import preset_config
+    from tsgan.model.presets import preset_config
     d = preset_config("smard").generator.to_dict(); d.update(gen); over["generator"] = d
 t=time.time()
 gan = PriceGAN("smard", **over).fit(load_days())

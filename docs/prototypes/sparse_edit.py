@@ -6,7 +6,7 @@ import sys
 
 import keras
 
-from tsgan import models
+from tsgan.model import networks as models
 
 LAM = float(os.environ.get("LAM", "0.1"))
 

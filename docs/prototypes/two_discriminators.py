@@ -1,8 +1,8 @@
 """Two discriminators on disjoint halves of the training days (cross-fitted D). MODE=half|full"""
 import os, runpy, numpy as np, keras
 import tensorflow as tf
-import tsgan.gan as g, tsgan.api as api
-from tsgan.models import build_optimizer
+import tsgan.model.gan as g, tsgan.api as api
+from tsgan.model.networks import build_optimizer
 MODE = os.environ.get("MODE", "half")
 orig_build = api.PriceGAN._build_gan
 def _build_gan(self):

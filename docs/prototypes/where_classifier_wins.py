@@ -1,7 +1,7 @@
 import sys, numpy as np, pandas as pd
 from tsgan.api import load
-from tsgan.evaluation import sample_like_test
-from tsgan import metrics as M
+from tsgan.evaluate.tables import sample_like_test
+from tsgan.evaluate import metrics as M
 from sklearn.model_selection import cross_val_predict, StratifiedKFold
 from sklearn.ensemble import HistGradientBoostingClassifier
 gan = load(sys.argv[1])

@@ -1,6 +1,6 @@
 import sys, numpy as np
 from tsgan.api import load
-from tsgan.evaluation import sample_like_test
+from tsgan.evaluate.tables import sample_like_test
 gan = load(sys.argv[1])
 test = gan.test_data.to_numpy(np.float64); train = gan.train_data.to_numpy(np.float64)
 synth = sample_like_test(gan, len(test), seed=0)

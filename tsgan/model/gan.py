@@ -32,8 +32,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tsgan.config import check_loss_settings
 from tsgan.errors import TsganError
+from tsgan.model.config import check_loss_settings
 
 METRIC_NAMES = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
 LOSSES = ("bce", "wgan-gp")
@@ -97,7 +97,7 @@ class GAN(keras.Model):
         if loss == "wgan-gp":
             _check_critic(discriminator)
         self.noise_seed = keras.random.SeedGenerator(seed, name="noise_seed")
-        #: Anchored generator (:mod:`tsgan.anchors`): the anchor candidates (model-space
+        #: Anchored generator (:mod:`tsgan.model.anchors`): the anchor candidates (model-space
         #: days and their encoded conditions), how many nearest ones a row's anchor is drawn
         #: from, and the copy guard's minimum edit size τ (model space; 0 = no guard).
         self.anchored = anchor_days is not None
@@ -105,7 +105,7 @@ class GAN(keras.Model):
         self.anchor_choices = 0
         self.copy_guard = float(copy_guard)
         if self.anchored:
-            from tsgan.anchors import choices
+            from tsgan.model.anchors import choices
 
             self.anchor_days = tf.constant(anchor_days, tf.float32)
             self.anchor_conditions = tf.constant(anchor_conditions, tf.float32)
@@ -159,8 +159,9 @@ class GAN(keras.Model):
 
     def with_anchors(self, noise: Any, condition: Any, column: Any) -> tf.Tensor:
         """``[noise | anchor day]``: the anchored generator's input. Each row's anchor is its
-        ``column``-th nearest candidate by conditions (:func:`tsgan.anchors.anchor_indices`)."""
-        from tsgan.anchors import anchor_indices
+        ``column``-th nearest candidate by conditions
+        (:func:`tsgan.model.anchors.anchor_indices`)."""
+        from tsgan.model.anchors import anchor_indices
 
         if condition is None:
             condition = tf.zeros([tf.shape(noise)[0], 0], tf.float32)
@@ -364,7 +365,7 @@ class GAN(keras.Model):
                 loss += self.feature_matching * self.feature_matching_loss(real, fake,
                                                                            condition)
             if self.anchored and self.copy_guard:
-                from tsgan.anchors import COPY_GUARD_WEIGHT
+                from tsgan.model.anchors import COPY_GUARD_WEIGHT
 
                 loss += COPY_GUARD_WEIGHT * tf.nn.compute_average_loss(
                     self.copy_guard_loss(fake, noise))

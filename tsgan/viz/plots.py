@@ -1,7 +1,7 @@
 """The pictures of a run: blue generated samples over grey real ones, losses, evolution.
 
 Every function takes plain arrays / frames (original units), writes one file atomically via
-:func:`tsgan.io.atomic_path` and returns its :class:`~pathlib.Path`. Figures are built as
+:func:`tsgan.data.io.atomic_path` and returns its :class:`~pathlib.Path`. Figures are built as
 :class:`matplotlib.figure.Figure` objects on an Agg canvas, never through ``pyplot``'s global
 figure registry, so nothing pops up a window and nothing leaks between calls.
 
@@ -29,8 +29,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from tsgan.data.io import atomic_path  # noqa: E402
 from tsgan.errors import TsganError  # noqa: E402
-from tsgan.io import atomic_path  # noqa: E402
 
 PathLike = str | os.PathLike[str]
 
@@ -218,7 +218,7 @@ def condition_panels(run: Any, max_generated: int = 300) -> list[tuple[str, Any,
         wanted = {k: v for k, v in spec.items() if k in names}
         if not wanted:
             continue
-        from tsgan.conditions import matching
+        from tsgan.data.conditions import matching
 
         match = matching(raw_all, wanted)
         if not match.any():
@@ -314,7 +314,7 @@ def plot_anomalies(background: Any, top: Any, path: PathLike,
     days in grey.
 
     ``top`` is a DataFrame with columns ``date, score, h00..h23`` and optionally ``split``
-    (most anomalous first), as written by :mod:`tsgan.anomalies`.
+    (most anomalous first), as written by :mod:`tsgan.evaluate.anomalies`.
     """
     back = _as_2d(background, "background days")
     d = back.shape[1]

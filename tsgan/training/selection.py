@@ -19,7 +19,7 @@ days do (copying). The weights with the lowest score are kept (generator, its we
 and the discriminator) and restored when training ends; ``select_patience`` > 0 stops
 training after that many scorings without a new best. The curve is the run's
 ``selection.csv``. The generated days scored are the generator's own output: the marginal
-map (:mod:`tsgan.marginals`) is fitted only after training, on the kept weights.
+map (:mod:`tsgan.model.marginals`) is fitted only after training, on the kept weights.
 
 Held-out test weeks are never looked at, so ``tsgan evaluate`` stays an honest test.
 """
@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsgan import metrics
 from tsgan.errors import TsganError
+from tsgan.evaluate import metrics
 
 #: Columns of the selection curve (``selection.csv``).
 CURVE_COLUMNS = ["step", "score", "discriminative", "energy_distance_rel", "memorisation",
@@ -64,7 +64,7 @@ class ModelSelector:
 
     ``validation``: validation days (original units); ``conditions``: their raw conditions
     (None for an unconditional model); ``fitted``: the days training uses (original units).
-    :func:`tsgan.training.train` calls :meth:`update` every ``every`` steps and at the end,
+    :func:`tsgan.training.loop.train` calls :meth:`update` every ``every`` steps and at the end,
     and :meth:`restore` after the last step.
     """
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from tsgan.errors import TsganError
-from tsgan.metrics import as_2d, energy_distance
+from tsgan.evaluate.metrics import as_2d, energy_distance
 
 BASELINE_NAMES = ("bootstrap", "kde", "gaussian", "independent")
 
@@ -144,11 +144,11 @@ class Independent:
 def _validation_parts(train: Any, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(fit, validation) rows: whole weeks for a date-indexed day frame, else a random 20 %.
 
-    Day frames use :func:`tsgan.split.validation_split` (never touches the test weeks);
+    Day frames use :func:`tsgan.data.split.validation_split` (never touches the test weeks);
     arrays (toy data, no dates) hold out a seeded random fifth of the rows.
     """
     if isinstance(train, pd.DataFrame) and isinstance(train.index, pd.DatetimeIndex):
-        from tsgan.split import validation_split
+        from tsgan.data.split import validation_split
 
         fit_part, val_part = validation_split(train)
         fit_arr, val_arr = fit_part.to_numpy(np.float64), val_part.to_numpy(np.float64)
@@ -181,7 +181,7 @@ def select_kde_factor(fit_rows: np.ndarray, val_rows: np.ndarray,
     honest unseen days. If no factor qualifies, the least memorising one is taken.
     Returns (best factor, {factor: energy distance}, {factor: memorisation}).
     """
-    from tsgan.metrics import nearest_distances
+    from tsgan.evaluate.metrics import nearest_distances
 
     rng = _rng(seed, 16)
     if len(val_rows) > max_validation:

@@ -23,10 +23,10 @@
   minibatch standard deviation; G's loss adds feature matching on D's last hidden layer
   (``feature_matching`` 10); G is anchored (``anchor_neighbours`` 10, ``copy_guard`` 1.0):
   it edits one of the 10 training days nearest to the wanted conditions, never by less
-  than the training days' median nearest-neighbour distance (:mod:`tsgan.anchors`); after
+  than the training days' median nearest-neighbour distance (:mod:`tsgan.model.anchors`); after
   training a monotone value map gives the generated prices the training prices' pooled
   distribution, their piles at 0.00 and -0.01 EUR/MWh included (``marginal_calibration``,
-  :mod:`tsgan.marginals`). Chosen on the bundled data by 3-seed ablations (docs/quality.md,
+  :mod:`tsgan.model.marginals`). Chosen on the bundled data by 3-seed ablations (docs/quality.md,
   "Anchored generator", "Marginal calibration").
 """
 
@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from tsgan.config import GANConfig, NetworkConfig
-from tsgan.days import HOUR_COLUMNS
+from tsgan.data.days import HOUR_COLUMNS
 from tsgan.errors import TsganError
+from tsgan.model.config import GANConfig, NetworkConfig
 
 PRESET_COLUMNS: dict[str, list[str]] = {
     "smard": HOUR_COLUMNS,

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tsgan.data.io import write_text
 from tsgan.errors import TsganError
-from tsgan.io import write_text
 
 PathLike = str | os.PathLike[str]
 
@@ -133,7 +133,7 @@ def _load_or_compute_metrics(run_dir: Path) -> tuple[dict[str, dict[str, Any]], 
     """(table, facts such as n and seed) from RUN/metrics.json, or evaluate now and write it."""
     path = run_dir / "metrics.json"
     if not path.is_file():
-        from tsgan.evaluation import evaluate_run, write_metrics
+        from tsgan.evaluate.tables import evaluate_run, write_metrics
 
         write_metrics(run_dir, evaluate_run(run_dir))
     try:
@@ -146,7 +146,7 @@ def _load_or_compute_metrics(run_dir: Path) -> tuple[dict[str, dict[str, Any]], 
                  if raw.get(k) is not None}
         check = raw.get("discriminator")
         if isinstance(check, Mapping):
-            from tsgan.evaluation import format_discriminator_check
+            from tsgan.evaluate.tables import format_discriminator_check
 
             try:
                 facts["discriminator"] = ". ".join(format_discriminator_check(check)) + "."
@@ -156,9 +156,9 @@ def _load_or_compute_metrics(run_dir: Path) -> tuple[dict[str, dict[str, Any]], 
 
 
 def _metric_descriptions() -> tuple[dict[str, str], str]:
-    """(one sentence per metric, the table's reading legend) from tsgan.evaluation."""
+    """(one sentence per metric, the table's reading legend) from tsgan.evaluate.tables."""
     try:
-        from tsgan import evaluation
+        from tsgan.evaluate import tables as evaluation
     except ImportError:
         return {}, ""
     descriptions = getattr(evaluation, "METRIC_DESCRIPTIONS", {})
@@ -325,14 +325,14 @@ def write_report(run_dir: PathLike, out: PathLike | None = None) -> Path:
     """Redraw the run's plots, gather its metrics and write one self-contained HTML page.
 
     ``out`` defaults to ``RUN/report.html``. Metrics come from ``RUN/metrics.json``; when it
-    is missing they are computed with :func:`tsgan.evaluation.evaluate_run` and written.
+    is missing they are computed with :func:`tsgan.evaluate.tables.evaluate_run` and written.
     """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise TsganError(f"run directory {run_dir} does not exist")
     config = _read_config(run_dir)
     from tsgan.api import load
-    from tsgan.plots import draw_run
+    from tsgan.viz.plots import draw_run
 
     run = load(run_dir)
     plot_paths = draw_run(run, run_dir / "plots")

@@ -286,7 +286,7 @@ def _is_chief(strategy: str) -> bool:
     """Whether this process writes the run (always, except non-chief multi-workers)."""
     if strategy != "multiworker":
         return True
-    from tsgan.distribute import is_chief
+    from tsgan.training.distribute import is_chief
 
     return is_chief()
 
@@ -294,7 +294,7 @@ def _is_chief(strategy: str) -> bool:
 def _train(args: argparse.Namespace, run_dir: Path) -> int:
     """The body of ``tsgan train`` once the run directory is ready."""
     _quiet_tensorflow()
-    from tsgan.distribute import make_strategy
+    from tsgan.training.distribute import make_strategy
 
     strategy = make_strategy(args.strategy)  # multi-worker: before any other TF operation
     from tsgan.api import PriceGAN
@@ -315,7 +315,7 @@ def _train(args: argparse.Namespace, run_dir: Path) -> int:
     model = PriceGAN(preset=args.preset, strategy=strategy, **overrides)
     data = None
     if args.preset == "smard":
-        from tsgan.sources import load_days
+        from tsgan.data.sources import load_days
 
         data = load_days(args.data, column=args.column)
         model.data_source = str(args.data) if args.data else "bundled SMARD DE-LU"
@@ -348,7 +348,7 @@ def parse_condition_list(text: str) -> list[str]:
         if part.lower() == "none":
             continue
         if part.lower() == "calendar":
-            from tsgan.conditions import CALENDAR
+            from tsgan.data.conditions import CALENDAR
 
             names += list(CALENDAR)
         elif part:
@@ -386,7 +386,7 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
 
 def _after_training(args: argparse.Namespace, run_dir: Path) -> int:
     if not args.no_plots:
-        from tsgan.plots import plot_run
+        from tsgan.viz.plots import plot_run
 
         plot_run(run_dir)
     if not args.quiet:
@@ -445,7 +445,7 @@ def _generate_conditions(args: argparse.Namespace) -> Any:
         if given:
             raise TsganError("--condition-file cannot be combined with --month/--weekday/"
                              "--holiday/--level/--condition")
-        from tsgan.sources import read_condition_file
+        from tsgan.data.sources import read_condition_file
 
         return read_condition_file(args.condition_file)
     return given or None
@@ -498,7 +498,7 @@ def _add_plot(sub: argparse._SubParsersAction) -> None:
 def cmd_plot(args: argparse.Namespace) -> int:
     """``tsgan plot``."""
     _quiet_tensorflow()
-    from tsgan.plots import plot_run
+    from tsgan.viz.plots import plot_run
 
     for path in plot_run(args.run):
         print(path)
@@ -507,7 +507,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- fetch
 def _add_fetch(sub: argparse._SubParsersAction) -> None:
-    from tsgan.fetch import add_fetch_arguments
+    from tsgan.data.fetch import add_fetch_arguments
 
     p = sub.add_parser(
         "fetch",
@@ -524,7 +524,7 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """``tsgan fetch`` (same implementation as scripts/fetch_smard.py)."""
-    from tsgan.fetch import run_fetch
+    from tsgan.data.fetch import run_fetch
 
     return run_fetch(args)
 
@@ -553,7 +553,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     _quiet_tensorflow()
     import json
 
-    from tsgan.evaluation import evaluate_run, format_table, write_metrics
+    from tsgan.evaluate.tables import evaluate_run, format_table, write_metrics
 
     table = evaluate_run(args.run, n=args.n, seed=args.seed)
     write_metrics(args.run, table)
@@ -579,14 +579,14 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     """``tsgan report``."""
     _quiet_tensorflow()
-    from tsgan.report import write_report
+    from tsgan.viz.report import write_report
 
     print(write_report(args.run, args.out))
     return 0
 
 
 # --------------------------------------------------------------------------- anomalies
-#: tsgan.anomalies.SPLITS, repeated so that parsing does not import pandas (a test keeps
+#: tsgan.evaluate.anomalies.SPLITS, repeated so that parsing does not import pandas (a test keeps
 #: the two equal)
 ANOMALY_SPLITS = ("all", "training", "validation", "held-out", "new")
 
@@ -619,7 +619,7 @@ def _add_anomalies(sub: argparse._SubParsersAction) -> None:
 def cmd_anomalies(args: argparse.Namespace) -> int:
     """``tsgan anomalies``."""
     _quiet_tensorflow()
-    from tsgan.anomalies import find_anomalies, memorisation_note, write_anomalies
+    from tsgan.evaluate.anomalies import find_anomalies, memorisation_note, write_anomalies
 
     ranked = find_anomalies(args.run, data_path=args.data, top=args.top, split=args.split)
     paths = write_anomalies(args.run, ranked, top=args.top, out=args.out)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tsgan.data.smard import DEFAULT_BASE_URL, RESOLUTIONS, ZONES, fetch_prices
 from tsgan.errors import TsganError
-from tsgan.smard import DEFAULT_BASE_URL, RESOLUTIONS, ZONES, fetch_prices
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
 
@@ -85,7 +85,7 @@ def warn_if_truncated(prices: pd.DataFrame, end: str) -> None:
     """
     import sys
 
-    from tsgan.days import TIMEZONE
+    from tsgan.data.days import TIMEZONE
 
     wanted_end = pd.Timestamp(end).tz_localize(TIMEZONE) + pd.Timedelta(days=1)
     last = prices["timestamp_utc"].max()
@@ -112,10 +112,10 @@ def run_fetch(args: argparse.Namespace) -> int:
     warn_if_truncated(prices, args.end)
     days = report = None
     if daily is not None:
-        from tsgan.days import to_day_vectors
+        from tsgan.data.days import to_day_vectors
 
         days, report = to_day_vectors(prices, max_gap_hours=args.max_gap_hours)
-    from tsgan.sources import write_days, write_prices
+    from tsgan.data.sources import write_days, write_prices
 
     write_prices(prices, out)
     if daily is not None:

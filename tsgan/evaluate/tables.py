@@ -1,8 +1,8 @@
 """``tsgan evaluate``: the run's samples and simple baselines scored against held-out real data.
 
-:func:`evaluate_arrays` computes every metric of :mod:`tsgan.metrics` for each source of
+:func:`evaluate_arrays` computes every metric of :mod:`tsgan.evaluate.metrics` for each source of
 synthetic rows against the held-out rows; :func:`evaluate_run` does it for a saved run (the
-GAN's samples plus the baselines of :mod:`tsgan.baselines`, all fitted on the run's own
+GAN's samples plus the baselines of :mod:`tsgan.evaluate.baselines`, all fitted on the run's own
 training data); :func:`format_table` prints the result and :func:`write_metrics` stores it
 as ``RUN/metrics.json``.
 
@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsgan import metrics as M
 from tsgan.errors import TsganError
+from tsgan.evaluate import metrics as M
 
 #: Metrics for curves (days): table column order.
 PROFILE_METRICS = (
@@ -275,7 +275,7 @@ def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
     as the first row ``gan``; ``table.attrs`` holds n, seed, the KDE factor and timings.
     """
     from tsgan.api import load
-    from tsgan.baselines import BASELINE_NAMES, fit_baseline
+    from tsgan.evaluate.baselines import BASELINE_NAMES, fit_baseline
 
     started = time.perf_counter()
     model = load(run_dir)
@@ -401,7 +401,7 @@ def write_metrics(run_dir: str | os.PathLike[str], table: pd.DataFrame) -> Path:
     "n", "seed", "kde_factor", "kde_scores", "kde_memorisation", "discriminator", "preset",
     "seconds", "timings", "descriptions", "created_utc"}``; missing values are null.
     """
-    from tsgan.io import write_json
+    from tsgan.data.io import write_json
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():

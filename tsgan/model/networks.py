@@ -1,4 +1,4 @@
-"""Generator and discriminator networks built from a :class:`~tsgan.config.NetworkConfig`.
+"""Generator and discriminator networks built from a :class:`~tsgan.model.config.NetworkConfig`.
 
 The generator is a plain MLP. The discriminator is an MLP with optional front ends and
 feature layers (all off by default), for the day-shape work of issue 5:
@@ -26,8 +26,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from tsgan.config import GANConfig, NetworkConfig
 from tsgan.errors import TsganError
+from tsgan.model.config import GANConfig, NetworkConfig
 
 DISCRIMINATOR_OPTIONS = ("shape_features", "conv_filters", "minibatch_stddev", "spectral_norm")
 
@@ -71,7 +71,7 @@ class MinibatchStddev(keras.layers.Layer):
 @keras.saving.register_keras_serializable(package="tsgan")
 class AnchorResidual(keras.layers.Layer):
     """``anchor + edit``, the anchor being the last ``residual``-width columns of the
-    generator's input ``[z | anchor]`` (an anchored generator, :mod:`tsgan.anchors`).
+    generator's input ``[z | anchor]`` (an anchored generator, :mod:`tsgan.model.anchors`).
 
     With ``threshold`` > 0 the edit is the residual soft-thresholded per value,
     ``sign(r) · max(|r| − threshold, 0)``: hours with a small residual keep the anchor's value

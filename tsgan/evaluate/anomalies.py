@@ -10,7 +10,7 @@ Each day is labelled with its ``split``: ``training`` (D trained on it), ``valid
 (model selection's weeks, inside the training period but never fitted), ``held-out`` (the
 run's test weeks) or ``new`` (a day of a ``--data`` file that the run never had: another
 date, or other prices on a date the run has). A discriminator that has memorised its
-training days (see :func:`tsgan.evaluation.discriminator_check`) scores days it never saw
+training days (see :func:`tsgan.evaluate.tables.discriminator_check`) scores days it never saw
 as more anomalous, so scores compare fairly *within* a split: :func:`memorisation_note`
 says when that skews the ranking, and ``split=`` ranks one split only.
 """
@@ -124,7 +124,7 @@ def find_anomalies(run_dir: str | os.PathLike[str],
     """Rank real days by ``1 − D(day)`` under the run's discriminator, most anomalous first.
 
     ``data_path`` None scores the run's own training and held-out days; otherwise any file
-    :func:`tsgan.sources.load_days` reads (SMARD export, tidy or wide CSV/Parquet). All days
+    :func:`tsgan.data.sources.load_days` reads (SMARD export, tidy or wide CSV/Parquet). All days
     of ``split`` (one of :data:`SPLITS`; ``all`` = every day) are returned (the first ``top``
     are the ones to look at); columns ``date, score, split, h00..h23`` (for toy presets the
     preset's columns and row numbers as ``date``).
@@ -142,7 +142,7 @@ def find_anomalies(run_dir: str | os.PathLike[str],
         if model.config.preset != "smard":
             raise TsganError(f"--data applies to price runs (preset smard), not to "
                              f"{model.config.preset!r}")
-        from tsgan.sources import load_days
+        from tsgan.data.sources import load_days
 
         days = load_days(data_path)
         splits = _file_day_splits(model, days)
@@ -186,11 +186,11 @@ def write_anomalies(run_dir: str | os.PathLike[str], ranked: pd.DataFrame, top: 
     """Write the ranking as CSV (date, score, split, prices) and plot the top ``top`` days.
 
     CSV: ``out`` or ``RUN/anomalies.csv``, all ranked days, written atomically. Plot: the top
-    ``top`` in colour over all scored days in grey (:func:`tsgan.plots.plot_anomalies`),
+    ``top`` in colour over all scored days in grey (:func:`tsgan.viz.plots.plot_anomalies`),
     ``RUN/plots/anomalies.png`` or beside ``out``. Returns [csv path, plot path]; toy
     presets (no hour columns) get the CSV only.
     """
-    from tsgan.io import write_frame
+    from tsgan.data.io import write_frame
 
     run_dir = Path(run_dir)
     if isinstance(top, bool) or int(top) != top or top <= 0:
@@ -204,7 +204,7 @@ def write_anomalies(run_dir: str | os.PathLike[str], ranked: pd.DataFrame, top: 
     paths = [csv_path]
     value_columns = [c for c in ranked.columns if c not in ("date", "score", "split")]
     if value_columns and all(c.startswith("h") for c in value_columns):
-        from tsgan.plots import plot_anomalies
+        from tsgan.viz.plots import plot_anomalies
 
         background = ranked[value_columns].to_numpy(np.float64)
         paths.append(plot_anomalies(background, ranked.head(int(top)),

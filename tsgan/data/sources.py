@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tsgan import io as tsgan_io
-from tsgan.days import HOUR_COLUMNS, TIMEZONE, repair_days, to_day_vectors
+from tsgan.data import io as tsgan_io
+from tsgan.data.days import HOUR_COLUMNS, TIMEZONE, repair_days, to_day_vectors
 from tsgan.errors import TsganError
 
 BUNDLED_FILE = "smard_de_hourly.csv.gz"
@@ -516,7 +516,7 @@ def _extra_columns(file: Path, table: pd.DataFrame, names: dict[str, str],
 def read_condition_file(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A CSV (or Parquet) of conditions for ``tsgan generate``: one row per scenario.
 
-    Cells stay as read; :func:`tsgan.conditions.request_conditions` checks them.
+    Cells stay as read; :func:`tsgan.data.conditions.request_conditions` checks them.
     """
     file = _check_path(path)
     if _is_parquet(file):
@@ -563,10 +563,10 @@ def bundled_data_path() -> Path:
 
     candidates = []
     try:
-        candidates.append(Path(str(resources.files("tsgan.data") / BUNDLED_FILE)))
+        candidates.append(Path(str(resources.files("tsgan.data.bundled") / BUNDLED_FILE)))
     except (ModuleNotFoundError, TypeError):
         pass
-    candidates.append(Path(__file__).resolve().parents[1] / "data" / BUNDLED_FILE)
+    candidates.append(Path(__file__).resolve().parents[2] / "data" / BUNDLED_FILE)
     for candidate in candidates:
         if candidate.is_file():
             return candidate

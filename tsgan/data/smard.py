@@ -38,7 +38,7 @@ import pandas as pd
 import requests
 from tqdm import tqdm
 
-from tsgan import io
+from tsgan.data import io
 from tsgan.errors import TsganError
 
 DEFAULT_BASE_URL = "https://www.smard.de/app/chart_data"

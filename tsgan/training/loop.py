@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from tsgan import checkpoints as ckpt
-from tsgan.config import GANConfig
 from tsgan.errors import TsganError
-from tsgan.gan import GAN, METRIC_NAMES
-from tsgan.selection import ModelSelector
+from tsgan.model.config import GANConfig
+from tsgan.model.gan import GAN, METRIC_NAMES
+from tsgan.training import checkpoints as ckpt
+from tsgan.training.selection import ModelSelector
 
 HISTORY_COLUMNS = ["step", *METRIC_NAMES]
 #: Steps traced per loop iteration of an XLA-compiled chunk. Measured on 2 CPU cores
@@ -195,19 +195,19 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
     step gathers a random batch (:func:`make_resident_chunk_function`); under another
     ``tf.distribute`` strategy batches come from :func:`make_dataset`.
 
-    ``checkpointer`` (:class:`tsgan.checkpoints.Checkpointer`): write ``RUN/checkpoint/``
+    ``checkpointer`` (:class:`tsgan.training.checkpoints.Checkpointer`): write ``RUN/checkpoint/``
     every ``checkpointer.every`` steps (0 = only on a signal) with all variables (models,
     optimisers, the GAN's random state) and the history and snapshots so far; with
     ``checkpointer.resume`` start from that checkpoint instead of step 0. SIGINT / SIGTERM
     then only set a flag; at the next chunk boundary a checkpoint is saved and
-    :class:`tsgan.checkpoints.TrainingInterrupted` raised. Chunk boundaries depend only on the
-    config and ``checkpointer.every``, so on the single-device path a resumed run ends with
+    :class:`tsgan.training.checkpoints.TrainingInterrupted` raised. Chunk boundaries depend only
+    on the config and ``checkpointer.every``, so on the single-device path a resumed run ends with
     the same weights, bit for bit, as an uninterrupted one.
 
-    ``selector`` (:class:`tsgan.selection.ModelSelector`): score the model (``callback_model``,
-    required) every ``selector.every`` steps and at the last one (also when a callback stops
-    early), stop when it says so, and restore its best weights at the end. Its time counts
-    as training time but not in ``ms_per_step``; the checkpoint keeps its state. The
+    ``selector`` (:class:`tsgan.training.selection.ModelSelector`): score the model
+    (``callback_model``, required) every ``selector.every`` steps and at the last one (also
+    when a callback stops early), stop when it says so, and restore its best weights at the end.
+    Its time counts as training time but not in ``ms_per_step``; the checkpoint keeps its state. The
     history, the snapshots and the final metrics still describe every step up to the last.
     """
     from tqdm.auto import tqdm

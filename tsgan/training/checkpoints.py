@@ -98,7 +98,7 @@ class TrainState:
     window_steps: int = 0
     seconds: float = 0.0
     snapshots: dict[str, list[Any]] = field(default_factory=dict)
-    #: model selection (:class:`tsgan.selection.ModelSelector`): its state and kept weights
+    #: model selection (:class:`tsgan.training.selection.ModelSelector`): its state and kept weights
     selection: dict[str, Any] | None = None
     best_weights: list[np.ndarray] | None = None
 
@@ -240,7 +240,7 @@ def remove(run_dir: str | os.PathLike[str]) -> None:
 
 @dataclass
 class Checkpointer:
-    """What :func:`tsgan.training.train` needs to checkpoint: where, how often, resume or not."""
+    """What :func:`tsgan.training.loop.train` needs to checkpoint: where, how often, resume?"""
 
     run_dir: Path
     every: int = 0

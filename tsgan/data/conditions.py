@@ -3,7 +3,7 @@
 A conditional GAN learns p(day | conditions). The conditions of a delivery day are
 
 * ``month`` (1-12), ``weekday`` (0 = Monday … 6 = Sunday), ``holiday`` (German nationwide
-  public holiday, 0/1) — the calendar, from :func:`tsgan.days.calendar_features`;
+  public holiday, 0/1) — the calendar, from :func:`tsgan.data.days.calendar_features`;
 * ``level`` — the mean price (EUR/MWh) of the ``level_days`` calendar days *before* the day
   (the previous week by default): known before the day, so usable for scenarios of
   tomorrow, and it tells the model which price regime it is in (the 2021-22 crisis);
@@ -66,7 +66,7 @@ def condition_frame(days: pd.DataFrame, names: list[str], level_days: int = 7,
     ``level`` is NaN for a day with no day of the frame in its look-back window (the first
     day); user columns must exist in ``days`` and be numeric (TsganError otherwise).
     """
-    from tsgan.days import HOUR_COLUMNS, calendar_features
+    from tsgan.data.days import HOUR_COLUMNS, calendar_features
 
     if not isinstance(days.index, pd.DatetimeIndex):
         raise TsganError("conditions need a day frame indexed by date")
@@ -311,7 +311,7 @@ def _rows_from_frame(frame: pd.DataFrame, names: list[str], n: int | None,
         if dates.isna().any():
             bad = frame["date"][dates.isna()].iloc[0]
             raise TsganError(f"condition date {bad!r} is not a date (use YYYY-MM-DD)")
-        from tsgan.days import calendar_features
+        from tsgan.data.days import calendar_features
 
         calendar = calendar_features(pd.DatetimeIndex(dates))
         for name in CALENDAR:

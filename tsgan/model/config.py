@@ -40,7 +40,7 @@ class NetworkConfig:
     dropout: float = 0.0
     initializer: str = "glorot_uniform"
     output_activation: str = "linear"
-    # Discriminator-only input/feature options (see tsgan.models.build_discriminator).
+    # Discriminator-only input/feature options (see tsgan.model.networks.build_discriminator).
     shape_features: bool = False
     conv_filters: list[int] = field(default_factory=list)
     conv_kernel: int = 3
@@ -82,14 +82,14 @@ class NetworkConfig:
 
 @dataclass
 class GANConfig:
-    """Full, resolved configuration of one GAN run (see :mod:`tsgan.presets` for values)."""
+    """Full, resolved configuration of one GAN run (see :mod:`tsgan.model.presets` for values)."""
 
     preset: str = "smard"
     latent_dim: int = 32
     generator: NetworkConfig = field(default_factory=NetworkConfig)
     discriminator: NetworkConfig = field(default_factory=NetworkConfig)
     #: ``"bce"`` (non-saturating) or ``"wgan-gp"`` (critic with gradient penalty; needs a
-    #: linear D output and no batch norm in D; see :mod:`tsgan.gan`).
+    #: linear D output and no batch norm in D; see :mod:`tsgan.model.gan`).
     loss: str = "bce"
     label_smoothing: float = 0.0
     #: WGAN-GP only: critic updates per generator update, and the gradient-penalty weight.
@@ -101,7 +101,7 @@ class GANConfig:
     #: Feature matching: weight of ``mean (E f(real) − E f(fake))²`` over D's last hidden
     #: layer in G's loss (0 = off), next to the adversarial term.
     feature_matching: float = 0.0
-    #: Anchored generator (smard only, see :mod:`tsgan.anchors`): G edits one of the
+    #: Anchored generator (smard only, see :mod:`tsgan.model.anchors`): G edits one of the
     #: ``anchor_neighbours`` training days whose encoded conditions are nearest to the
     #: wanted ones, ``G(z, anchor | c) = anchor + r(z, anchor, c)`` (0 = off: G maps noise
     #: alone). ``copy_guard`` is the copy guard: G's loss penalises outputs closer to their
@@ -112,7 +112,7 @@ class GANConfig:
     anchor_neighbours: int = 0
     copy_guard: float = 1.0
     edit_threshold: float = 0.0
-    #: Marginal calibration (smard only, :mod:`tsgan.marginals`): after training, fit a
+    #: Marginal calibration (smard only, :mod:`tsgan.model.marginals`): after training, fit a
     #: monotone map that gives generated prices the pooled distribution of the training
     #: prices (their piles at 0.00 and -0.01 EUR/MWh included); ``sample`` applies it.
     marginal_calibration: bool = False
@@ -137,10 +137,10 @@ class GANConfig:
     scaler_per_feature: bool = False
     #: Conditional GAN (smard only): condition names — ``month``, ``weekday``, ``holiday``,
     #: ``level`` (mean price of the ``level_days`` days before) or user columns of the day
-    #: frame; empty = unconditional. See :mod:`tsgan.conditions`.
+    #: frame; empty = unconditional. See :mod:`tsgan.data.conditions`.
     conditions: list[str] = field(default_factory=list)
     level_days: int = 7
-    #: Model selection (smard only, see :mod:`tsgan.selection`): score on validation weeks
+    #: Model selection (smard only, see :mod:`tsgan.training.selection`): score on validation weeks
     #: every ``select_every`` steps (0 = off) and keep the best weights; stop after
     #: ``select_patience`` scorings without a new best (0 = never early). Validation weeks:
     #: training weeks with ``week % validation_every_nth_week == 1``, held out of fitting.
@@ -228,7 +228,7 @@ class GANConfig:
         self.critic_steps = int(self.critic_steps)
         self.generator.validate("generator")
         self.discriminator.validate("discriminator")
-        from tsgan.conditions import check_names
+        from tsgan.data.conditions import check_names
 
         self.conditions = check_names(self.conditions)
         if self.conditions and self.preset != "smard":
@@ -291,7 +291,7 @@ class GANConfig:
 def check_loss_settings(loss: str, critic_steps: Any, gp_weight: Any, label_smoothing: Any,
                         ema_decay: Any, feature_matching: Any = 0.0) -> None:
     """TsganError for loss / critic / EMA settings no GAN can train with (shared by
-    :meth:`GANConfig.validate` and :class:`tsgan.gan.GAN` built by hand)."""
+    :meth:`GANConfig.validate` and :class:`tsgan.model.gan.GAN` built by hand)."""
     if isinstance(critic_steps, bool) or not _is_number(critic_steps) \
             or int(critic_steps) != critic_steps or critic_steps < 1:
         raise TsganError(f"critic_steps must be a positive integer, got {critic_steps!r}")

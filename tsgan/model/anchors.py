@@ -47,7 +47,7 @@ def anchor_pool(rows: np.ndarray, data_dim: int,
 def median_neighbour_distance(days: np.ndarray, seed: int) -> float:
     """Median Euclidean distance from a day to its nearest *other* day of ``days`` (at most
     :data:`GUARD_SAMPLE` query days, seeded; all days are candidates)."""
-    from tsgan.metrics import nearest_distances
+    from tsgan.evaluate.metrics import nearest_distances
 
     days = np.asarray(days, np.float64)
     if len(days) < 2:

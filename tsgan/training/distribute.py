@@ -1,7 +1,7 @@
 """Scale-out with TensorFlow's own engine, ``tf.distribute``: strategies by name and the
 multi-worker bookkeeping (``TF_CONFIG``, who is chief, where non-chief workers write).
 
-* ``default``: no distribution; :func:`tsgan.training.train` takes its fast single-device
+* ``default``: no distribution; :func:`tsgan.training.loop.train` takes its fast single-device
   path (resident data, fused steps).
 * ``mirrored``: :class:`tf.distribute.MirroredStrategy` over every local GPU, or over every
   logical CPU device when there is no GPU (``TSGAN_CPU_DEVICES=N`` splits the CPU into N

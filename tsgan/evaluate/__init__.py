@@ -1,0 +1,1 @@
+"""Evaluation: metrics, baselines, the metric tables of ``tsgan evaluate`` and anomalies."""

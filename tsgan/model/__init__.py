@@ -1,0 +1,1 @@
+"""Model: configuration and presets, scaling, networks, the GAN, anchors and the value map."""

@@ -1,0 +1,1 @@
+"""Training: the training loop, checkpoints, model selection and multi-device strategies."""

@@ -1,0 +1,1 @@
+"""Seeing: plots of a run and the offline HTML report."""
