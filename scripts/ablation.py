@@ -1,4 +1,4 @@
-"""Ablation of the smard quality options (issue 5: scenario quality).
+"""Ablation of the smard quality options (scenario quality).
 
 Trains the ``smard`` preset once per variant and seed (``default``: as it ships;
 ``default-X`` / ``default+X``: as it ships without / with one option; every other variant
@@ -64,7 +64,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "wgan-gp+cal+level+ema": {},
 }
 
-#: WGAN-GP (issue 5 item 2): critic with gradient penalty, 5 critic steps per G step
+#: WGAN-GP: critic with gradient penalty, 5 critic steps per G step
 #: (``critic_steps`` and ``gp_weight`` at their defaults, 5 and 10), base discriminator.
 #: Adam 1e-4, beta_1 0.0, beta_2 0.9 are the WGAN-GP paper's settings; the ``-b05`` and
 #: ``-lr3e-4`` variants check those two choices on this data.

@@ -1,4 +1,4 @@
-"""Which view of the days still tells generated days from real ones (issue 5 diagnostics).
+"""Which view of the days still tells generated days from real ones (diagnostics).
 
 The discriminative score of ``tsgan evaluate`` trains a classifier on raw, sorted and
 differenced hours together. This script scores the run's ``gan`` samples (generated exactly

@@ -1,4 +1,4 @@
-"""Other-market check (issue 5): the default ``smard`` preset on zones it was not tuned on.
+"""Other-market check: the default ``smard`` preset on zones it was not tuned on.
 
 For each zone of the SMARD Downloadcenter export "Großhandelspreise" (hourly, 2024-03 →
 2026-03), the days are read with tsgan's own loader (:func:`tsgan.data.sources.load_days`), the
@@ -6,7 +6,7 @@ default ``smard`` preset is trained with its default budget once per seed, and e
 scored with :func:`tsgan.evaluate.tables.evaluate_run` (``seed=0``; ``--eval-seeds 0 1 2 3 4``
 averages every row over several evaluation seeds, which matters on a two-year history: its
 ≈ 140 held-out days make one classifier draw noisy). Per zone a Markdown table
-shows, for each issue-5 metric, the GAN's mean ± std over seeds, the resampling baseline
+shows, for each quality metric, the GAN's mean ± std over seeds, the resampling baseline
 (``bootstrap``: resampled training days; mean over seeds), the ratio GAN / baseline and
 whether the GAN is within 1.5× of it. Memorisation is shown but is not part of the check
 (the resampling baseline copies training days, memorisation 1.0 by construction). All
@@ -63,7 +63,7 @@ ZONES: dict[str, str] = {
     "HU": "Ungarn",
 }
 
-#: The issue-5 metrics (all lower is better); memorisation is reported, not checked.
+#: The quality metrics (all lower is better); memorisation is reported, not checked.
 METRICS = ("energy_distance_rel", "wasserstein", "corr_error", "feature_ks", "discriminative",
            "memorisation")
 NOT_CHECKED = ("memorisation",)
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{', '.join(BASELINE_NAMES)}")
 
     started = time.perf_counter()
-    print(f"# Other-zone check (issue 5)\n\ndata: {args.data}\n"
+    print(f"# Other-zone check\n\ndata: {args.data}\n"
           f"tsgan: {Path(tsgan.__file__).parent}")
     reference = load_days(None)
     print("\nreference, the data the defaults were tuned on:\n")

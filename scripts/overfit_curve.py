@@ -1,4 +1,4 @@
-"""How the GAN's own discriminator comes to judge unseen real days during training (issue 5).
+"""How the GAN's own discriminator comes to judge unseen real days during training.
 
 Trains the ``smard`` preset on the bundled data (``--set KEY=VALUE`` overrides a config
 field, as in ``tsgan train``) and every ``--every`` steps prints what

@@ -1,4 +1,4 @@
-"""Anchored generator (issue 5): anchor choice, the residual network, the copy guard, runs."""
+"""Anchored generator: anchor choice, the residual network, the copy guard, runs."""
 
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ def test_kde_factor_selection_is_sensible_and_recorded(days):
 
 
 def test_kde_factor_on_the_bundled_german_days():
-    """Issue 5 calls 0.3 x Scott the tuned KDE; the selection must land close to it."""
+    """0.3 x Scott is the tuned KDE of docs/evaluation.md; the selection must land close to it."""
     from tsgan.data.sources import load_days
     from tsgan.data.split import split_weeks
 

@@ -1,4 +1,4 @@
-"""Training reliability (issue 7, section 2): checkpoints, signals, resume, NaN.
+"""Training reliability: checkpoints, signals, resume, NaN.
 
 Real training with tiny budgets; the signal tests send a real SIGINT / SIGTERM to a real
 ``python -m tsgan train`` subprocess once its first checkpoint exists (the loop that handles

@@ -1,4 +1,4 @@
-"""Feature matching (issue 5, item 2): the term's value, the frozen D, validation, a real run."""
+"""Feature matching: the term's value, the frozen D, validation, a real run."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Marginal calibration (issue 5): the quantile map, its point masses and tails, runs."""
+"""Marginal calibration: the quantile map, its point masses and tails, runs."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Bad input through the real ``tsgan`` command: one line, non-zero exit, nothing touched.
 
 Every case runs ``python -m tsgan`` in a subprocess (as a user would) inside a scratch folder
-that already holds files (a previous ``--out``, a finished run). The contract (issue 7, §3/§4):
+that already holds files (a previous ``--out``, a finished run). The contract:
 exit code != 0, exactly one line on stderr, no traceback, and every file and folder that
 existed before is byte-identical afterwards (no new files or folders either). See
 docs/reliability.md for the table that maps each fault to its test.

@@ -1,7 +1,7 @@
 """Generator and discriminator networks built from a :class:`~tsgan.model.config.NetworkConfig`.
 
 The generator is a plain MLP. The discriminator is an MLP with optional front ends and
-feature layers (all off by default), for the day-shape work of issue 5:
+feature layers (all off by default), for the day-shape options:
 
 * ``shape_features`` — D sees ``[x, diff(x), x − mean(x)]``: hour-to-hour ramps and the
   de-levelled profile next to the raw values. Built from one *fixed* (non-trainable)

@@ -1,5 +1,5 @@
 """Model selection on validation weeks: score the generator every K steps, keep the best
-weights, stop early (issue 5, item 3).
+weights, stop early.
 
 GAN losses say little about sample quality, and quality does not rise monotonically: the
 last step is not necessarily the best. With ``select_every`` > 0 a conditional or
