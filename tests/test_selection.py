@@ -1,4 +1,4 @@
-"""Model selection on validation weeks : real tiny training on the bundled days."""
+"""Model selection on validation weeks: real tiny training on the bundled days."""
 
 from __future__ import annotations
 
