@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{time.perf_counter() - started:.0f} s in all\n")
     print(summarise(frame, args.variants))
     if args.baselines:
-        from tsgan.api import PriceGAN
+        from tsgan.api import PriceGAN, load
         from tsgan.evaluate.tables import evaluate_run
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.iterations is not None:
                 overrides["iterations"] = args.iterations
             PriceGAN("smard", **overrides).fit(days).save(Path(tmp) / "run")
-            table = evaluate_run(Path(tmp) / "run", seed=0)
+            table = evaluate_run(load(Path(tmp) / "run"), seed=0)
         print("\nevaluate_run, preset default, seed 0 (all sources):\n")
         print(table[list(METRICS)].to_markdown(floatfmt=".4g")
               if _has_tabulate() else table[list(METRICS)].to_string())

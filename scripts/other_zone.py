@@ -109,7 +109,7 @@ def run_seed(days: pd.DataFrame, seed: int, iterations: int | None, run_dir: Pat
              eval_seeds: list[int] | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Train the smard preset (with ``settings`` overrides) on ``days`` with ``seed``, save
     it, evaluate_run it (the mean table over ``eval_seeds``, default [0])."""
-    from tsgan.api import PriceGAN
+    from tsgan.api import PriceGAN, load
     from tsgan.evaluate.tables import evaluate_run
 
     overrides: dict[str, Any] = {**(settings or {}), "seed": seed}
@@ -118,7 +118,8 @@ def run_seed(days: pd.DataFrame, seed: int, iterations: int | None, run_dir: Pat
     gan = PriceGAN("smard", **overrides).fit(days)
     gan.save(run_dir)
     started = time.perf_counter()
-    table = mean_table([evaluate_run(run_dir, seed=s) for s in (eval_seeds or [0])])
+    saved = load(run_dir)  # evaluated as saved, like tsgan evaluate
+    table = mean_table([evaluate_run(saved, seed=s) for s in (eval_seeds or [0])])
     info = {"train_s": gan.train_seconds, "eval_s": time.perf_counter() - started,
             "steps": gan.steps_trained, "split": dict(gan.split)}
     return table, info

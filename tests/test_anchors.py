@@ -167,7 +167,7 @@ def test_copy_guard_pushes_the_generator_away_from_its_anchors() -> None:
         rng = np.random.default_rng(0)
         noise = rng.standard_normal((200, model.config.latent_dim)).astype(np.float32)
         encoded = model.condition_encoder.encode(model.train_conditions.iloc[:200])
-        inputs = model._with_anchors(noise, encoded, rng)
+        inputs = model.with_anchors(noise, encoded, rng)
         out = model.generator([inputs, encoded], training=False).numpy()
         return float(np.linalg.norm(out - inputs[:, -24:], axis=1).mean())
 
@@ -189,7 +189,7 @@ def test_tiny_anchored_run_samples_reproducibly_saves_loads_and_follows_conditio
     wanted = model.conditions_for(40, {"month": 1, "weekday": "sat"}, seed=0)
     encoded = model.condition_encoder.encode(wanted)
     noise = np.zeros((40, model.config.latent_dim), np.float32)
-    anchor = model._with_anchors(noise, encoded, np.random.default_rng(0))[:, -24:]
+    anchor = model.with_anchors(noise, encoded, np.random.default_rng(0))[:, -24:]
     days, _ = model.anchors()
     train = model.train_conditions.reset_index(drop=True)
     january_saturdays = days[((train["month"] == 1) & (train["weekday"] == 5)).to_numpy()]
@@ -201,7 +201,7 @@ def test_unconditional_anchored_run_draws_anchors_from_all_training_days() -> No
     model = PriceGAN("smard", iterations=50, anchor_neighbours=3, conditions=[],
                      snapshot_every=0).fit()
     noise = np.zeros((500, model.config.latent_dim), np.float32)
-    anchor = model._with_anchors(noise, None, np.random.default_rng(0))[:, -24:]
+    anchor = model.with_anchors(noise, None, np.random.default_rng(0))[:, -24:]
     assert len(np.unique(anchor, axis=0)) > 300  # not just 3 candidates
     assert model.sample(10, seed=0).shape == (10, 24)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tsgan.api import load
 from tsgan.errors import TsganError
 from tsgan.evaluate.anomalies import find_anomalies, memorisation_note, score_days, write_anomalies
 
@@ -21,8 +22,14 @@ def smard_run(smard_gan, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def ranked(smard_run):
-    return find_anomalies(smard_run)
+def saved(smard_run):
+    """The run as loaded from its directory (what ``tsgan anomalies`` scores)."""
+    return load(smard_run)
+
+
+@pytest.fixture(scope="module")
+def ranked(saved):
+    return find_anomalies(saved)
 
 
 def test_ranks_all_run_days_most_anomalous_first(ranked, smard_gan):
@@ -42,7 +49,7 @@ def test_ranks_all_run_days_most_anomalous_first(ranked, smard_gan):
     assert top["score"] == pytest.approx(1 - smard_gan.discriminate(days)[where], abs=1e-6)
 
 
-def test_planted_outlier_ranks_first(smard_run, smard_gan, tmp_path):
+def test_planted_outlier_ranks_first(saved, smard_gan, tmp_path):
     from tsgan.data.sources import write_days
 
     days = smard_gan.test_data.iloc[-60:].copy()
@@ -52,13 +59,13 @@ def test_planted_outlier_ranks_first(smard_run, smard_gan, tmp_path):
     days.index.name = "date"
     path = tmp_path / "days.csv"
     write_days(days, path)
-    ranked = find_anomalies(smard_run, data_path=path, top=3)
+    ranked = find_anomalies(saved, data_path=path, top=3)
     assert ranked.iloc[0]["date"] == "2030-06-03"
     assert len(ranked) == 61
     # the file's days are the run's held-out days plus the planted one, which is new
     assert ranked.iloc[0]["split"] == "new"
     assert (ranked["split"].iloc[1:] == "held-out").all()
-    only_new = find_anomalies(smard_run, data_path=path, split="new")
+    only_new = find_anomalies(saved, data_path=path, split="new")
     assert list(only_new["date"]) == ["2030-06-03"]
     np.testing.assert_allclose(ranked.iloc[0][HOURS].to_numpy(float), sawtooth)
 
@@ -98,7 +105,7 @@ def test_cli_anomalies(smard_run, capsys):
     assert set(pd.read_csv(smard_run / "held.csv")["split"]) == {"held-out"}
 
 
-def test_file_days_are_matched_by_date_and_prices(smard_run, smard_gan, tmp_path):
+def test_file_days_are_matched_by_date_and_prices(saved, smard_gan, tmp_path):
     """A file's day is a training / held-out day only if date and prices are the run's."""
     from tsgan.data.sources import write_days
 
@@ -109,7 +116,7 @@ def test_file_days_are_matched_by_date_and_prices(smard_run, smard_gan, tmp_path
     days.index.name = "date"
     path = tmp_path / "mixed.csv"
     write_days(days, path)
-    ranked = find_anomalies(smard_run, data_path=path).set_index("date")["split"]
+    ranked = find_anomalies(saved, data_path=path).set_index("date")["split"]
     assert ranked[changed.strftime("%Y-%m-%d")] == "new"
     for day in smard_gan.train_data.index[1:5]:
         assert ranked[day.strftime("%Y-%m-%d")] == "training"
@@ -124,11 +131,11 @@ def test_cli_split_choices_are_the_modules():
     assert ANOMALY_SPLITS == SPLITS
 
 
-def test_split_filter_errors(smard_run):
+def test_split_filter_errors(saved):
     with pytest.raises(TsganError, match="unknown --split 'test'"):
-        find_anomalies(smard_run, split="test")
+        find_anomalies(saved, split="test")
     with pytest.raises(TsganError, match="no new days to score"):
-        find_anomalies(smard_run, split="new")
+        find_anomalies(saved, split="new")
 
 
 def test_memorisation_note_compares_the_splits():

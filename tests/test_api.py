@@ -146,6 +146,50 @@ def test_smard_save_load_keeps_dates(smard_gan: PriceGAN, tmp_path: Path) -> Non
     assert loaded.sample(10, seed=1).equals(smard_gan.sample(10, seed=1))
 
 
+def test_a_second_fit_records_the_second_fits_data(tmp_path: Path) -> None:
+    """Each fit starts from a fresh state: the record names the data of the latest fit."""
+    from tsgan.api import fingerprint
+    from tsgan.data.sources import load_days, write_days
+
+    days = load_days(None)
+    half = len(days) // 2
+    files = [tmp_path / "first.csv", tmp_path / "second.csv"]
+    write_days(days.iloc[:half], files[0])
+    write_days(days.iloc[half:], files[1])
+    gan = PriceGAN("smard", iterations=2, snapshot_every=0, select_every=0,
+                   marginal_calibration=False)
+    records = []
+    for i, path in enumerate(files):
+        gan.fit(load_days(path), source=str(path))
+        gan.save(tmp_path / f"run{i}")
+        records.append(json.loads((tmp_path / f"run{i}" / "config.json").read_text()))
+    assert [r["data"]["source"] for r in records] == [str(f) for f in files]
+    second = load_days(files[1])
+    assert gan.train_data.index.min() >= second.index.min()  # only the second file's days
+    assert records[1]["data"]["fingerprint"] == fingerprint(gan.train_data.to_numpy(),
+                                                            gan.test_data.to_numpy())
+    assert records[0]["data"]["fingerprint"] != records[1]["data"]["fingerprint"]
+    assert load(tmp_path / "run1").data_source == str(files[1])
+    # without a source the record says what the data were, again per fit
+    assert gan.fit(second).data_source == "DataFrame"
+    assert gan.fit().data_source == "bundled SMARD DE-LU"
+
+
+def test_config_and_fitted_state_are_apart(quadratic_gan: PriceGAN) -> None:
+    from tsgan.runs import RunState
+
+    fresh = PriceGAN("quadratic")
+    assert isinstance(fresh.state, RunState) and fresh.train_data is None
+    assert list(fresh.history.columns) == ["step", "d_loss", "g_loss", "d_acc_real",
+                                           "d_acc_fake"] and fresh.snapshots == {}
+    assert fresh.columns == ["x", "y"] and fresh.data_source is None
+    assert quadratic_gan.history is quadratic_gan.state.history
+    with pytest.raises(AttributeError):
+        quadratic_gan.train_data = None  # fitted state is read-only; fit() replaces it
+    same = PriceGAN.from_state(quadratic_gan.config, quadratic_gan.state)
+    assert same.sample(5, seed=1).equals(quadratic_gan.sample(5, seed=1))
+
+
 def _copy(run: Path, tmp_path: Path) -> Path:
     target = tmp_path / "copy"
     shutil.copytree(run, target)

@@ -54,7 +54,7 @@ def _assert_same_run(a: PriceGAN, b: PriceGAN) -> None:
 
 def test_checkpoint_round_trip_restores_every_variable(tmp_path: Path) -> None:
     model = PriceGAN("quadratic", iterations=100)
-    gan = model._build_gan()
+    gan = model.build_gan()
     variables = checkpoints.gan_variables(gan)
     # generator, discriminator, both optimisers (iterations, slots) and the random state
     assert any(v is gan.noise_seed.state for v in variables)
@@ -200,13 +200,10 @@ def test_resume_errors_are_one_line(tmp_path: Path, saved_quadratic_run: Path) -
     assert "does not exist" in missing
     # an unfinished run whose checkpoint is gone
     run = tmp_path / "run"
-    model = PriceGAN("quadratic", iterations=100)
-    model.train_data, model.test_data = model._prepare_data(None)
-    from tsgan.model.scaling import Scaler
     from tsgan.runs import write_run_start
 
-    model.scaler = Scaler("standard").fit(model.train_data.to_numpy())
-    write_run_start(model, run, 100)
+    model = load(saved_quadratic_run)
+    write_run_start(model.config, model.state, run, 100)
     no_ckpt = assert_one_line_error(run_tsgan("train", "--resume", str(run)))
     assert "holds no checkpoint to resume from" in no_ckpt
     both = assert_one_line_error(run_tsgan("train", "--resume", str(run), "--iterations", "5"))

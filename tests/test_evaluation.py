@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from tsgan.api import load
 from tsgan.errors import TsganError
 from tsgan.evaluate.tables import (
     METRIC_DESCRIPTIONS,
@@ -130,7 +131,7 @@ def smard_run(smard_gan, tmp_path_factory):
 
 
 def test_evaluate_run_end_to_end(smard_run):
-    table = evaluate_run(smard_run, n=150, seed=1)
+    table = evaluate_run(load(smard_run), n=150, seed=1)
     assert list(table.index) == ["gan", "bootstrap", "kde", "gaussian", "independent"]
     assert list(table.columns) == list(PROFILE_METRICS)
     assert table.attrs["n"] == 150 and table.attrs["kde_factor"] in (0.2, 0.3, 0.4)
@@ -278,12 +279,16 @@ def test_cli_evaluate_json(smard_run, capsys):
 
 
 def test_evaluate_quadratic_run(saved_quadratic_run):
-    table = evaluate_run(saved_quadratic_run, n=200)
+    table = evaluate_run(load(saved_quadratic_run), n=200)
     assert list(table.columns) == list(TOY_METRICS)
     assert table.loc["bootstrap", "memorisation"] == 1.0
     assert np.isfinite(table.to_numpy()).all()
 
 
-def test_evaluate_missing_run(tmp_path):
-    with pytest.raises(TsganError):
-        evaluate_run(tmp_path / "nothing")
+def test_evaluate_missing_run(tmp_path, capsys):
+    from tsgan.cli import main
+
+    with pytest.raises(TsganError, match="does not exist"):
+        load(tmp_path / "nothing")
+    assert main(["evaluate", "--run", str(tmp_path / "nothing")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from tsgan.api import load
 from tsgan.errors import TsganError
 from tsgan.viz import plots
 
@@ -261,7 +262,7 @@ EXPECTED = {
 @pytest.mark.parametrize("preset", ["smard", "quadratic", "heights"])
 def test_plot_run(tmp_path: Path, preset: str) -> None:
     run_dir = _copy_run(preset, tmp_path)
-    paths = plots.plot_run(run_dir)
+    paths = plots.plot_run(load(run_dir), run_dir)
     names = {p.name for p in paths}
     assert EXPECTED[preset] <= names, names
     assert all(p.parent == run_dir / "plots" for p in paths)
@@ -274,5 +275,5 @@ def test_plot_run(tmp_path: Path, preset: str) -> None:
     if preset == "smard":
         # fixed plotting seed: a redraw gives the same overlay
         before = (run_dir / "plots" / "overlay.png").read_bytes()
-        plots.plot_run(run_dir)
+        plots.plot_run(load(run_dir), run_dir)
         assert (run_dir / "plots" / "overlay.png").read_bytes() == before

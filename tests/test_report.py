@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from tests.test_plots import fake_days, fake_history, fake_snapshots, trained_run
+from tsgan.api import load
 from tsgan.viz import plots, report
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,7 +149,7 @@ def test_write_report_on_trained_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     run_dir = tmp_path / "run"
     shutil.copytree(trained_run("smard"), run_dir)
     (run_dir / "metrics.json").unlink(missing_ok=True)
-    path = report.write_report(run_dir)
+    path = report.write_report(load(run_dir), run_dir)
     assert path == run_dir / "report.html"
     assert (run_dir / "metrics.json").is_file()  # computed and written on the way
     page = path.read_text(encoding="utf-8")
@@ -169,7 +170,7 @@ def test_write_report_on_trained_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert not [p.name for p in run_dir.iterdir() if p.name.startswith(".")]
 
     # --out elsewhere
-    other = report.write_report(run_dir, tmp_path / "elsewhere" / "r.html")
+    other = report.write_report(load(run_dir), run_dir, tmp_path / "elsewhere" / "r.html")
     assert other.is_file()
 
     # a real browser renders it (Debian's chromium) into a non-blank screenshot
@@ -199,7 +200,7 @@ def test_write_report_toy_presets(tmp_path: Path, preset: str) -> None:
     table = pd.DataFrame({"wasserstein": [0.1, 0.2], "recall": [0.9, 0.8]},
                          index=["gan", "kde"])
     write_metrics(run_dir, table)
-    page = report.write_report(run_dir).read_text(encoding="utf-8")
+    page = report.write_report(load(run_dir), run_dir).read_text(encoding="utf-8")
     assert ">wasserstein</td>" in page and ">recall</td>" in page
     check_sections(page)
     check_self_contained(page)
@@ -207,11 +208,15 @@ def test_write_report_toy_presets(tmp_path: Path, preset: str) -> None:
     assert f"do not apply to the {preset} preset" in page
 
 
-def test_write_report_errors(tmp_path: Path) -> None:
+def test_write_report_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tsgan.cli import main
     from tsgan.errors import TsganError
 
-    with pytest.raises(TsganError):
-        report.write_report(tmp_path / "missing")
+    with pytest.raises(TsganError, match="does not exist"):
+        report.check_run_dir(tmp_path / "missing")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(TsganError):
-        report.write_report(tmp_path / "empty")
+    with pytest.raises(TsganError, match="holds no run"):
+        report.check_run_dir(tmp_path / "empty")
+    # the command checks the folder before loading a model from it
+    assert main(["report", "--run", str(tmp_path / "empty")]) == 2
+    assert "holds no run (config.json missing)" in capsys.readouterr().err

@@ -48,7 +48,7 @@ def test_validation_weeks_are_training_weeks_held_out_of_fitting(selected: Price
     assert mask.any() and (~mask).any()
     assert np.array_equal(mask, weeks % 10 == 1)
     assert not np.isin(weeks[mask], week_numbers(selected.test_data.index)).any()
-    assert len(selected._training_rows()) == len(selected.train_data) - mask.sum()
+    assert len(selected.training_rows()) == len(selected.train_data) - mask.sum()
     assert selected.split["validation"] == {"every": 10, "offset": 1,
                                             "n_validation": int(mask.sum())}
 
@@ -226,11 +226,12 @@ def test_anomalies_and_discriminator_check_know_the_validation_weeks(selected, t
 
     run = tmp_path / "run"
     selected.save(run)
-    ranked = find_anomalies(run)
+    loaded = load(run)
+    ranked = find_anomalies(loaded)
     mask = selected.validation_mask()
     assert (ranked["split"] == "validation").sum() == mask.sum() > 0
     assert (ranked["split"] == "training").sum() == (~mask).sum()
-    only = find_anomalies(run, split="validation")
+    only = find_anomalies(loaded, split="validation")
     assert set(only["split"]) == {"validation"} and len(only) == mask.sum()
     conditions = like_test_conditions(selected, 50, seed=0)
     generated = selected.sample(50, seed=0, conditions=conditions).to_numpy()

@@ -23,9 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsgan import checks
+from tsgan.checks import Stream
 from tsgan.errors import TsganError
 from tsgan.model.config import GANConfig
 from tsgan.model.presets import PRESET_COLUMNS, TOY_SAMPLERS, preset_config
+from tsgan.runs import RunState
 
 #: Rows per generator call in :meth:`PriceGAN.sample` (bounded memory, few calls).
 SAMPLE_CHUNK = 65_536
@@ -48,6 +51,11 @@ def fingerprint(*arrays: np.ndarray) -> str:
     return digest.hexdigest()
 
 
+def _fitted(name: str, doc: str) -> property:
+    """A read-only attribute of :class:`PriceGAN` that is the field ``name`` of its state."""
+    return property(lambda self: getattr(self.state, name), doc=doc)
+
+
 class PriceGAN:
     """A GAN for daily price curves (preset ``smard``) or a classic toy case.
 
@@ -58,109 +66,152 @@ class PriceGAN:
 
     def __init__(self, preset: str = "smard", *, strategy: Any = None,
                  **overrides: Any) -> None:
+        #: The configuration (what to train and how); :attr:`state` holds what fitting made.
         self.config: GANConfig = preset_config(preset, **overrides)
         #: ``tf.distribute`` strategy: None / "default", "mirrored", "multiworker" or an
         #: instance; ``batch_size`` is the global batch (see docs/scaling.md).
         self.strategy: Any = None if strategy == "default" else strategy
-        self.columns: list[str] = list(PRESET_COLUMNS[preset])
-        self.scaler: Any = None
-        self.generator: Any = None
-        self.discriminator: Any = None
-        self.train_data: pd.DataFrame | None = None
-        self.test_data: pd.DataFrame | None = None
-        self.history: pd.DataFrame = pd.DataFrame(
-            columns=["step", "d_loss", "g_loss", "d_acc_real", "d_acc_fake"])
-        self.snapshots: dict[str, np.ndarray] = {}
-        self.data_source: str | None = None
-        self.data_fingerprint: str | None = None
-        self.split: dict[str, Any] = {}
-        self.train_seconds: float = 0.0
-        self.ms_per_step: float = float("nan")
-        self.compile_seconds: float = float("nan")
-        self.steps_trained: int = 0
-        self.created_utc: str | None = None
-        #: Conditional runs: raw conditions of the training and held-out days (same index as
-        #: the data frames) and their encoder (see :mod:`tsgan.data.conditions`).
-        self.train_conditions: pd.DataFrame | None = None
-        self.test_conditions: pd.DataFrame | None = None
-        self.condition_encoder: Any = None
-        #: Model selection (``select_every``): the validation curve and the kept step.
-        self.selection: pd.DataFrame | None = None
-        self.best_step: int | None = None
-        #: Marginal calibration (``marginal_calibration``, :mod:`tsgan.model.marginals`): the
-        #: value map fitted after training and applied by :meth:`sample`; None when off.
-        self.marginal_map: Any = None
+        #: The fitted state (:class:`tsgan.runs.RunState`): a fresh one per :meth:`fit`,
+        #: read from the run directory by :meth:`load`. Its fields are also read-only
+        #: attributes of the model (``history``, ``train_data``, ...).
+        self.state: RunState = RunState(columns=list(PRESET_COLUMNS[preset]))
         self._sample_fn: Any = None
         self._anchors: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def from_state(cls, config: GANConfig, state: RunState, *,
+                   strategy: Any = None) -> PriceGAN:
+        """A model with ``config`` and the fitted ``state`` (as :mod:`tsgan.runs` reads them)."""
+        model = cls(config.preset, strategy=strategy)
+        model.config = config
+        model.state = state
+        return model
+
+    @classmethod
+    def load(cls, run_dir: str | os.PathLike[str]) -> PriceGAN:
+        """Load a run directory written by :meth:`save` (Keras safe mode, no pickle).
+
+        Missing, half-written, corrupt, foreign or incompatible runs raise TsganError.
+        """
+        from tsgan.runs import read_run
+
+        return cls.from_state(*read_run(run_dir))
 
     def __repr__(self) -> str:
         state = "fitted" if self.generator is not None else "not fitted"
         return f"PriceGAN(preset={self.config.preset!r}, {state})"
 
+    # ------------------------------------------------------------------ fitted state
+    columns = _fitted("columns", "Value columns (original units), e.g. h00..h23.")
+    scaler = _fitted("scaler", "The :class:`~tsgan.model.scaling.Scaler` (None before fit).")
+    generator = _fitted("generator", "The Keras generator (with ``ema_decay``: the weight "
+                                     "average).")
+    discriminator = _fitted("discriminator", "The Keras discriminator.")
+    train_data = _fitted("train_data", "Training rows, original units (smard: by date).")
+    test_data = _fitted("test_data", "Held-out rows, original units.")
+    train_conditions = _fitted("train_conditions", "Conditional runs: raw conditions of the "
+                                                   "training days (same index).")
+    test_conditions = _fitted("test_conditions", "Conditional runs: raw conditions of the "
+                                                 "held-out days.")
+    condition_encoder = _fitted("condition_encoder", "Conditional runs: the fitted "
+                                                     ":class:`~tsgan.data.conditions."
+                                                     "ConditionEncoder`.")
+    history = _fitted("history", "Training history: step, d_loss, g_loss, d_acc_real, "
+                                 "d_acc_fake.")
+    snapshots = _fitted("snapshots", "Evolution snapshots: steps, samples (original units).")
+    selection = _fitted("selection", "Model selection's validation curve (None when off).")
+    best_step = _fitted("best_step", "The step whose weights model selection kept.")
+    data_source = _fitted("data_source", "Where the training data came from.")
+    data_fingerprint = _fitted("data_fingerprint", "sha256 of the training + test arrays.")
+    split = _fitted("split", "How the data were split into training and held-out rows.")
+    train_seconds = _fitted("train_seconds", "Training wall time without callbacks.")
+    ms_per_step = _fitted("ms_per_step", "Steady-state milliseconds per training step.")
+    compile_seconds = _fitted("compile_seconds", "Time spent tracing / compiling.")
+    steps_trained = _fitted("steps_trained", "Where training ended.")
+    created_utc = _fitted("created_utc", "When training finished (UTC).")
+
+    @property
+    def marginal_map(self) -> Any:
+        """Marginal calibration (``marginal_calibration``, :mod:`tsgan.model.marginals`): the
+        value map fitted after training and applied by :meth:`sample`; None when off. Set
+        it to None to sample the generator's own output."""
+        return self.state.marginal_map
+
+    @marginal_map.setter
+    def marginal_map(self, value: Any) -> None:
+        self.state.marginal_map = value
+
     # ------------------------------------------------------------------ data
-    def _prepare_data(self, days: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _prepare_data(self, days: Any, source: str | None) -> RunState:
+        """A new state holding the training and held-out data of ``days``, their split, raw
+        conditions and provenance (``source``, or what ``days`` is)."""
         config = self.config
+        columns = list(PRESET_COLUMNS[config.preset])
         if config.preset == "smard":
             if days is None:
                 from tsgan.data.sources import load_days
 
                 days = load_days(None)
-                self.data_source = self.data_source or BUNDLED_SOURCE
+                source = source or BUNDLED_SOURCE
             if not isinstance(days, pd.DataFrame) or not isinstance(days.index,
                                                                      pd.DatetimeIndex):
                 raise TsganError("smard training data must be a day frame indexed by date "
                                  "with columns h00..h23 (see tsgan.data.sources.load_days)")
-            missing = [c for c in self.columns if c not in days.columns]
+            missing = [c for c in columns if c not in days.columns]
             if missing:
                 raise TsganError(f"day frame lacks columns {', '.join(missing[:5])}")
             from tsgan.data.split import describe_split, split_weeks
 
-            frame = days[self.columns].astype(np.float64)
+            frame = days[columns].astype(np.float64)
             if not np.isfinite(frame.to_numpy()).all():
                 raise TsganError("day frame holds NaN or infinite prices")
             raw = None
             if config.conditions:
                 from tsgan.data.conditions import condition_frame
 
-                raw = condition_frame(days, config.conditions, config.level_days,
-                                      self.columns)
+                raw = condition_frame(days, config.conditions, config.level_days, columns)
                 known = raw.notna().all(axis=1).to_numpy()  # level: not for the first day
                 frame, raw = frame[known], raw[known]
             train, test = split_weeks(frame, every=config.test_every_nth_week)
             if len(train) < config.batch_size:
                 raise TsganError(f"only {len(train)} training days, fewer than batch_size "
                                  f"{config.batch_size}; give more data or a smaller batch")
-            self.split = describe_split(train, test)
+            state = RunState(columns=columns, train_data=train, test_data=test,
+                             split=describe_split(train, test),
+                             data_source=source or "DataFrame")
             if raw is not None:
-                self.train_conditions = raw.loc[train.index]
-                self.test_conditions = raw.loc[test.index]
-                self.split["n_without_conditions"] = int(len(days) - len(frame))
-            self.data_source = self.data_source or "DataFrame"
-            return train, test
+                state.train_conditions = raw.loc[train.index]
+                state.test_conditions = raw.loc[test.index]
+                state.split["n_without_conditions"] = int(len(days) - len(frame))
+            return state
         sampler = TOY_SAMPLERS[config.preset]
-        test = sampler(config.test_size, np.random.default_rng([config.seed, 2]))
+        test = sampler(config.test_size, checks.rng(config.seed, Stream.TEST_DATA))
         if days is None:
-            train = sampler(config.train_size, np.random.default_rng([config.seed, 1]))
-            self.data_source = self.data_source or f"{config.preset} sampler"
+            train = sampler(config.train_size, checks.rng(config.seed, Stream.TRAIN_DATA))
+            source = source or f"{config.preset} sampler"
         else:
             train = np.asarray(days, dtype=np.float64)
             if train.ndim == 1:
                 train = train.reshape(-1, 1)
-            if train.ndim != 2 or train.shape[1] != len(self.columns):
+            if train.ndim != 2 or train.shape[1] != len(columns):
                 raise TsganError(f"{config.preset} data must have columns "
-                                 f"{', '.join(self.columns)}")
-            self.data_source = self.data_source or "array"
-        self.split = {"n_train": len(train), "n_test": len(test),
-                      "rule": "independent draws (train and test seeds differ)"}
-        return (pd.DataFrame(train, columns=self.columns),
-                pd.DataFrame(test, columns=self.columns))
+                                 f"{', '.join(columns)}")
+            source = source or "array"
+        return RunState(columns=columns, train_data=pd.DataFrame(train, columns=columns),
+                        test_data=pd.DataFrame(test, columns=columns), data_source=source,
+                        split={"n_train": len(train), "n_test": len(test),
+                               "rule": "independent draws (train and test seeds differ)"})
 
     # ------------------------------------------------------------------ fit
     def fit(self, days: pd.DataFrame | None = None, progress: bool = False,
             callback: Callable[[int, PriceGAN, float], bool] | None = None,
             callback_every: int = 1000, *, run_dir: str | os.PathLike[str] | None = None,
-            checkpoint_every: int = 1000) -> PriceGAN:
+            checkpoint_every: int = 1000, source: str | None = None) -> PriceGAN:
         """Train on ``days`` (smard: a day frame; None = bundled data) and return self.
+
+        Every fit starts from a fresh :attr:`state`: nothing of an earlier fit is kept.
+        ``source`` names the data in the run's record (e.g. the file they came from; default:
+        what ``days`` is: the bundled data, "DataFrame", "array" or the toy sampler).
 
         smard: whole weeks are held out as test data (``test_every_nth_week``). Toy presets
         draw a fixed training set and an independent test set from their sampler.
@@ -184,24 +235,26 @@ class PriceGAN:
         from tsgan.model.scaling import Scaler
 
         config = self.config
-        self.train_data, self.test_data = self._prepare_data(days)
-        train_arr = self.train_data.to_numpy(np.float64)
-        test_arr = self.test_data.to_numpy(np.float64)
-        self.data_fingerprint = fingerprint(train_arr, test_arr)
+        state = self._prepare_data(days, source)
+        train_arr = state.train_data.to_numpy(np.float64)
+        test_arr = state.test_data.to_numpy(np.float64)
+        state.data_fingerprint = fingerprint(train_arr, test_arr)
+        self.state = state
+        self._sample_fn = None
+        self._anchors = None  # the data have changed since the last fit
         if config.select_every:
-            self.split["validation"] = {"every": config.validation_every_nth_week,
-                                        "offset": 1,
-                                        "n_validation": int(self.validation_mask().sum())}
-        self.scaler = Scaler(config.scaler, per_feature=config.scaler_per_feature).fit(train_arr)
-        self.condition_encoder = None
+            state.split["validation"] = {"every": config.validation_every_nth_week,
+                                         "offset": 1,
+                                         "n_validation": int(self.validation_mask().sum())}
+        state.scaler = Scaler(config.scaler, per_feature=config.scaler_per_feature).fit(train_arr)
         if config.conditions:
             from tsgan.data.conditions import ConditionEncoder
 
-            self.condition_encoder = ConditionEncoder.fit(self.train_conditions,
-                                                          config.conditions)
-        scaled = self._training_rows()
+            state.condition_encoder = ConditionEncoder.fit(state.train_conditions,
+                                                           config.conditions)
+        scaled = self.training_rows()
         selector = self._selector()  # a bad validation split fails before anything is written
-        gan = self._build_gan()
+        gan = self.build_gan()
         checkpointer = None
         if run_dir is not None:
             from tsgan.runs import write_run_start
@@ -213,12 +266,12 @@ class PriceGAN:
                                  "training; call fit() without run_dir and save() after")
             every = _check_every(checkpoint_every)
             checkpoints.remove(run_dir)  # a stale one from an earlier run must not be resumed
-            write_run_start(self, run_dir, every)
+            write_run_start(config, state, run_dir, every)
             checkpointer = checkpoints.Checkpointer(Path(run_dir), every)
         return self._train(gan, scaled, progress, callback, callback_every, checkpointer,
                            selector)
 
-    def _training_rows(self) -> np.ndarray:
+    def training_rows(self) -> np.ndarray:
         """Rows training fits, in model space: the scaled day, then its encoded conditions
         (without the validation weeks when model selection is on)."""
         assert self.train_data is not None
@@ -265,8 +318,10 @@ class PriceGAN:
         """The conditions this model generates under (empty: unconditional)."""
         return list(self.config.conditions)
 
-    def _build_gan(self) -> Any:
-        """Seed, build G, D, the GAN and both optimisers (under the strategy's scope)."""
+    def build_gan(self) -> Any:
+        """Seed and build G, D, the GAN and both optimisers (under the strategy's scope) for
+        the current state; the model's :attr:`generator` and :attr:`discriminator` become
+        the new, untrained ones. Returns the compiled GAN that :meth:`fit` trains."""
         from tsgan.model.gan import GAN
         from tsgan.model.networks import build_discriminator, build_generator, build_optimizer
         from tsgan.training.distribute import check_global_batch, resolve_strategy, scope
@@ -280,15 +335,16 @@ class PriceGAN:
         anchoring = self._anchoring()
         with scope(strategy):  # models, optimisers and seed state as (mirrored) variables
             generator = build_generator(config, dim, cond_dim)
-            self.discriminator = build_discriminator(config, dim, cond_dim)
-            gan = GAN(generator, self.discriminator, config.latent_dim, loss=config.loss,
+            discriminator = build_discriminator(config, dim, cond_dim)
+            gan = GAN(generator, discriminator, config.latent_dim, loss=config.loss,
                       label_smoothing=config.label_smoothing, seed=config.seed,
                       critic_steps=config.critic_steps, gp_weight=config.gp_weight,
                       condition_dim=cond_dim, ema_decay=config.ema_decay,
                       feature_matching=config.feature_matching, **anchoring)
             gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
                         g_optimizer=build_optimizer(config, config.g_lr))
-        self.generator = gan.sampling_generator  # with ema_decay: the weight average
+        self.state.discriminator = discriminator
+        self.state.generator = gan.sampling_generator  # with ema_decay: the weight average
         self._sample_fn = None
         return gan
 
@@ -298,7 +354,7 @@ class PriceGAN:
         if self._anchors is None:
             from tsgan.model.anchors import anchor_pool
 
-            self._anchors = anchor_pool(self._training_rows(), len(self.columns),
+            self._anchors = anchor_pool(self.training_rows(), len(self.columns),
                                         self.config.seed)
         return self._anchors
 
@@ -320,22 +376,23 @@ class PriceGAN:
         """Run the training loop and take over its results (and, with checkpoints, save)."""
         from tsgan.training.loop import train
 
-        self.marginal_map = None  # training's callbacks must not see an earlier fit's map
+        state = self.state
+        state.marginal_map = None  # training's callbacks must not see an earlier fit's map
         result = train(gan, scaled, self.config, progress=progress,
                        to_original=self.scaler.inverse_transform, callback=callback,
                        callback_every=callback_every, callback_model=self,
                        strategy=self.strategy, checkpointer=checkpointer, selector=selector)
         if selector is not None:
-            self.selection = selector.curve
-            self.best_step = selector.best_step if selector.best_step >= 0 else None
-        self.steps_trained = int(result.steps)
-        self.history = result.history
-        self.snapshots = result.snapshots
-        self.train_seconds = float(result.seconds)
-        self.ms_per_step = float(result.ms_per_step)
-        self.compile_seconds = float(result.compile_seconds)
-        self.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        self.marginal_map = self._calibrate_marginals()
+            state.selection = selector.curve
+            state.best_step = selector.best_step if selector.best_step >= 0 else None
+        state.steps_trained = int(result.steps)
+        state.history = result.history
+        state.snapshots = result.snapshots
+        state.train_seconds = float(result.seconds)
+        state.ms_per_step = float(result.ms_per_step)
+        state.compile_seconds = float(result.compile_seconds)
+        state.created_utc = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        state.marginal_map = self._calibrate_marginals()
         if checkpointer is not None:
             from tsgan.training import checkpoints
 
@@ -352,7 +409,7 @@ class PriceGAN:
         if not self.config.marginal_calibration:
             return None
         n = max(CALIBRATION_DAYS, len(self.train_data))
-        seed = int(np.random.default_rng([self.config.seed, 43]).integers(2**31))
+        seed = int(checks.rng(self.config.seed, Stream.CALIBRATION).integers(2**31))
         generated = self.sample(n, seed=seed).to_numpy(np.float64)
         return fit_marginal_map(generated, self.train_data.to_numpy(np.float64))
 
@@ -366,7 +423,7 @@ class PriceGAN:
         import tensorflow as tf
 
         if self.config.anchor_neighbours:
-            noise = self._with_anchors(noise, encoded, rng)
+            noise = self.with_anchors(noise, encoded, rng)
         if self._sample_fn is None:
             generator = self.generator
             spec = tf.TensorSpec([None, noise.shape[1]], tf.float32)
@@ -382,7 +439,7 @@ class PriceGAN:
         return self._sample_fn(tf.constant(noise, tf.float32),
                                tf.constant(encoded, tf.float32)).numpy()
 
-    def _with_anchors(self, noise: np.ndarray, encoded: np.ndarray | None,
+    def with_anchors(self, noise: np.ndarray, encoded: np.ndarray | None,
                       rng: np.random.Generator) -> np.ndarray:
         """``[noise | anchor day]`` for sampling: each row's anchor drawn with ``rng`` among
         its nearest training days by conditions (in chunks of bounded memory)."""
@@ -417,7 +474,7 @@ class PriceGAN:
                 raise TsganError("this model was trained without conditions; train with "
                                  "--conditions to generate for a calendar situation")
             return pd.DataFrame(index=range(n))
-        rng = np.random.default_rng(None if seed is None else [int(seed), 17])
+        rng = checks.rng(seed, Stream.SAMPLE)
         return request_conditions(self.train_conditions, names, n, rng, conditions)
 
     def sample(self, n: int, seed: int | None = None, conditions: Any = None,
@@ -433,9 +490,7 @@ class PriceGAN:
         through :attr:`marginal_map` (fitted at the end of training).
         """
         self._require_fitted()
-        if isinstance(n, bool) or int(n) != n or n <= 0:
-            raise TsganError(f"number of samples must be a positive integer, got {n!r}")
-        n = int(n)
+        n = checks.positive_integer(n, "number of samples")
         raw = self.conditions_for(n, conditions, seed)
         encoded = self.condition_encoder.encode(raw) if self.condition_names else None
         rng = np.random.default_rng(seed)
@@ -527,7 +582,7 @@ class PriceGAN:
         from tsgan.training.distribute import save_dir
 
         with save_dir(run_dir, self.strategy) as target:  # multi-worker: the chief writes
-            write_run(self, target)
+            write_run(self.config, self.state, target)
         return Path(run_dir)
 
 
@@ -538,10 +593,7 @@ def _from_logits(discriminator: Any) -> bool:
 
 
 def _check_every(every: Any) -> int:
-    if isinstance(every, bool) or int(every) != every or every < 0:
-        raise TsganError(f"checkpoint_every must be an integer >= 0 (0 = only on a signal), "
-                         f"got {every!r}")
-    return int(every)
+    return checks.integer_at_least(every, "checkpoint_every", 0, " (0 = only on a signal)")
 
 
 def resume(run_dir: str | os.PathLike[str], progress: bool = False,
@@ -555,12 +607,13 @@ def resume(run_dir: str | os.PathLike[str], progress: bool = False,
     from tsgan.runs import read_run_start
     from tsgan.training import checkpoints
 
-    model, record = read_run_start(run_dir)
+    config, state, record = read_run_start(run_dir)
+    model = PriceGAN.from_state(config, state)
     every = record.get("checkpoint_every", 0) if checkpoint_every is None else checkpoint_every
     every = _check_every(every)
-    scaled = model._training_rows()
+    scaled = model.training_rows()
     selector = model._selector()
-    gan = model._build_gan()
+    gan = model.build_gan()
     checkpointer = checkpoints.Checkpointer(Path(run_dir), every, resume=True)
     return model._train(gan, scaled, progress, None, 0, checkpointer, selector)
 
@@ -570,6 +623,4 @@ def load(run_dir: str | os.PathLike[str]) -> PriceGAN:
 
     Missing, half-written, corrupt, foreign or incompatible runs raise TsganError.
     """
-    from tsgan.runs import read_run
-
-    return read_run(run_dir)
+    return PriceGAN.load(run_dir)

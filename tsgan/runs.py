@@ -22,8 +22,9 @@ import platform
 import warnings
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,9 +34,6 @@ from tsgan.data import io as tsgan_io
 from tsgan.errors import TsganError
 from tsgan.model.config import GANConfig
 
-if TYPE_CHECKING:
-    from tsgan.api import PriceGAN
-
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
 REQUIRED_FILES = ("generator.keras", "discriminator.keras", "scaler.json", "history.csv",
@@ -44,6 +42,53 @@ SELECTION_FILE = "selection.csv"
 MARGINAL_FILE = "marginal_map.json"
 OPTIONAL_FILES = ("snapshots.npz", SELECTION_FILE, MARGINAL_FILE)
 RESUME_FILES = ("scaler.json", "data.npz")
+HISTORY_COLUMNS = ("step", "d_loss", "g_loss", "d_acc_real", "d_acc_fake")
+
+
+def _empty_history() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(HISTORY_COLUMNS))
+
+
+@dataclass
+class RunState:
+    """The fitted state of a run: everything a run directory holds besides its configuration.
+
+    A fresh state (only ``columns``) is an unfitted model's; ``PriceGAN.fit`` builds a new
+    one per fit, :func:`read_run` / :func:`read_run_start` rebuild one from a run directory
+    (with the :class:`~tsgan.model.config.GANConfig` beside it).
+    """
+
+    #: value columns (original units), e.g. h00..h23
+    columns: list[str]
+    #: :class:`tsgan.model.scaling.Scaler` fitted on the training rows
+    scaler: Any = None
+    #: training and held-out rows (smard: indexed by date)
+    train_data: pd.DataFrame | None = None
+    test_data: pd.DataFrame | None = None
+    #: conditional runs: raw conditions (same index as the data) and their encoder
+    train_conditions: pd.DataFrame | None = None
+    test_conditions: pd.DataFrame | None = None
+    condition_encoder: Any = None
+    #: the Keras models (None before training / in an unfinished run)
+    generator: Any = None
+    discriminator: Any = None
+    history: pd.DataFrame = field(default_factory=_empty_history)
+    snapshots: dict[str, np.ndarray] = field(default_factory=dict)
+    #: model selection: the validation curve and the kept step
+    selection: pd.DataFrame | None = None
+    best_step: int | None = None
+    #: marginal calibration (:mod:`tsgan.model.marginals`); None when off
+    marginal_map: Any = None
+    #: data provenance
+    data_source: str | None = None
+    data_fingerprint: str | None = None
+    split: dict[str, Any] = field(default_factory=dict)
+    #: timings (ms_per_step, compile_seconds and steps_trained are not stored in a run)
+    train_seconds: float = 0.0
+    ms_per_step: float = float("nan")
+    compile_seconds: float = float("nan")
+    steps_trained: int = 0
+    created_utc: str | None = None
 
 
 def package_versions() -> dict[str, str]:
@@ -85,56 +130,58 @@ def _make_run_dir(run_dir: Path) -> None:
             from None
 
 
-def _write_inputs(model: PriceGAN, run_dir: Path) -> None:
+def _write_inputs(config: GANConfig, state: RunState, run_dir: Path) -> None:
     """scaler.json and data.npz: what training (and a resume) starts from."""
-    tsgan_io.write_json(run_dir / "scaler.json", model.scaler.to_dict())
-    train, test = model.train_data, model.test_data
+    tsgan_io.write_json(run_dir / "scaler.json", state.scaler.to_dict())
+    train, test = state.train_data, state.test_data
+    assert train is not None and test is not None
     extra: dict[str, np.ndarray] = {}
-    if model.condition_names:  # raw conditions; the encoder is refitted from them on load
-        extra = {"train_conditions": model.train_conditions.to_numpy(np.float64),
-                 "test_conditions": model.test_conditions.to_numpy(np.float64),
-                 "condition_names": np.asarray(model.condition_names, dtype=str)}
+    if config.conditions:  # raw conditions; the encoder is refitted from them on load
+        assert state.train_conditions is not None and state.test_conditions is not None
+        extra = {"train_conditions": state.train_conditions.to_numpy(np.float64),
+                 "test_conditions": state.test_conditions.to_numpy(np.float64),
+                 "condition_names": np.asarray(list(config.conditions), dtype=str)}
     _save_npz(run_dir / "data.npz", train=train.to_numpy(np.float64),
               test=test.to_numpy(np.float64), train_index=_index_strings(train),
-              test_index=_index_strings(test), columns=np.asarray(model.columns, dtype=str),
+              test_index=_index_strings(test), columns=np.asarray(state.columns, dtype=str),
               **extra)
 
 
-def write_run_start(model: PriceGAN, run_dir: str | os.PathLike[str],
+def write_run_start(config: GANConfig, state: RunState, run_dir: str | os.PathLike[str],
                     checkpoint_every: int = 0) -> Path:
     """Before training with checkpoints: scaler.json, data.npz, then config.json marked
     ``"complete": false`` (with ``checkpoint_every``), so a resume has everything."""
     run_dir = Path(run_dir)
     _make_run_dir(run_dir)
-    _write_inputs(model, run_dir)
-    record = _record(model, complete=False) | {"checkpoint_every": int(checkpoint_every)}
+    _write_inputs(config, state, run_dir)
+    record = _record(config, state, complete=False) | {"checkpoint_every": int(checkpoint_every)}
     tsgan_io.write_json(run_dir / CONFIG_FILE, record)
     return run_dir
 
 
-def write_run(model: PriceGAN, run_dir: str | os.PathLike[str]) -> Path:
-    """Write every file of ``model``'s run into ``run_dir`` (config.json last); its path."""
+def write_run(config: GANConfig, state: RunState, run_dir: str | os.PathLike[str]) -> Path:
+    """Write every file of a trained run into ``run_dir`` (config.json last); its path."""
     run_dir = Path(run_dir)
     _make_run_dir(run_dir)
-    # optional files the model lacks: a stale one from an earlier run in the same directory
+    # optional files the run lacks: a stale one from an earlier run in the same directory
     # would be read as this run's; removed first, so a failure writes nothing
-    if model.selection is None:
+    if state.selection is None:
         _remove_stale(run_dir / SELECTION_FILE)
-    if model.marginal_map is None:
+    if state.marginal_map is None:
         _remove_stale(run_dir / MARGINAL_FILE)
-    _save_model(model.generator, run_dir / "generator.keras")
-    _save_model(model.discriminator, run_dir / "discriminator.keras")
-    tsgan_io.write_frame(model.history, run_dir / "history.csv")
-    if model.selection is not None:
-        tsgan_io.write_frame(model.selection, run_dir / SELECTION_FILE)
-    if model.marginal_map is not None:
-        tsgan_io.write_json(run_dir / MARGINAL_FILE, model.marginal_map.to_dict())
-    _write_inputs(model, run_dir)
-    snaps = model.snapshots or {}
+    _save_model(state.generator, run_dir / "generator.keras")
+    _save_model(state.discriminator, run_dir / "discriminator.keras")
+    tsgan_io.write_frame(state.history, run_dir / "history.csv")
+    if state.selection is not None:
+        tsgan_io.write_frame(state.selection, run_dir / SELECTION_FILE)
+    if state.marginal_map is not None:
+        tsgan_io.write_json(run_dir / MARGINAL_FILE, state.marginal_map.to_dict())
+    _write_inputs(config, state, run_dir)
+    snaps = state.snapshots or {}
     if snaps:
         _save_npz(run_dir / "snapshots.npz",
                   **{k: np.asarray(v) for k, v in snaps.items()})
-    tsgan_io.write_json(run_dir / CONFIG_FILE, _record(model, complete=True))
+    tsgan_io.write_json(run_dir / CONFIG_FILE, _record(config, state, complete=True))
     return run_dir
 
 
@@ -146,25 +193,26 @@ def _remove_stale(path: Path) -> None:
         raise TsganError(f"cannot remove the stale {path}: {exc.strerror or exc}") from None
 
 
-def _record(model: PriceGAN, complete: bool) -> dict[str, Any]:
-    """The config.json record of ``model``'s run."""
-    train, test = model.train_data, model.test_data
-    last = model.history.iloc[-1].to_dict() if complete and len(model.history) else {}
+def _record(config: GANConfig, state: RunState, complete: bool) -> dict[str, Any]:
+    """The config.json record of a run."""
+    train, test = state.train_data, state.test_data
+    assert train is not None and test is not None
+    last = state.history.iloc[-1].to_dict() if complete and len(state.history) else {}
     return {
         "format_version": FORMAT_VERSION,
         "tsgan_version": __version__,
-        "preset": model.config.preset,
-        "config": model.config.to_dict(),
-        "data": {"source": model.data_source, "fingerprint": model.data_fingerprint,
-                 "n_train": len(train), "n_test": len(test), "columns": list(model.columns),
-                 "split": model.split},
+        "preset": config.preset,
+        "config": config.to_dict(),
+        "data": {"source": state.data_source, "fingerprint": state.data_fingerprint,
+                 "n_train": len(train), "n_test": len(test), "columns": list(state.columns),
+                 "split": state.split},
         "versions": package_versions(),
-        "seed": model.config.seed,
-        "created_utc": model.created_utc,
-        "train_seconds": round(float(model.train_seconds), 3),
-        "best_step": model.best_step,
+        "seed": config.seed,
+        "created_utc": state.created_utc,
+        "train_seconds": round(float(state.train_seconds), 3),
+        "best_step": state.best_step,
         "metrics": {"final_" + k: float(v) for k, v in last.items() if k != "step"}
-        | {"ms_per_step": _finite_or_none(model.ms_per_step)},
+        | {"ms_per_step": _finite_or_none(state.ms_per_step)},
         "complete": bool(complete),
     }
 
@@ -252,27 +300,28 @@ def _read_csv(path: Path, columns: Sequence[str] = ()) -> pd.DataFrame:
     return frame
 
 
-def read_run(run_dir: str | os.PathLike[str]) -> PriceGAN:
-    """Rebuild a :class:`~tsgan.api.PriceGAN` from ``run_dir`` (validated, safe loading)."""
+def read_run(run_dir: str | os.PathLike[str]) -> tuple[GANConfig, RunState]:
+    """The configuration and fitted state of the finished run in ``run_dir`` (validated,
+    safe loading); ``PriceGAN.load`` builds the model from them."""
     run_dir = Path(run_dir)
     record = read_config(run_dir)
-    model = _read_inputs(run_dir, record)
-    model.history = _read_csv(run_dir / "history.csv")
+    config, state = _read_inputs(run_dir, record)
+    state.history = _read_csv(run_dir / "history.csv")
     if (run_dir / "snapshots.npz").is_file():
-        model.snapshots = _load_npz(run_dir / "snapshots.npz")
+        state.snapshots = _load_npz(run_dir / "snapshots.npz")
     if (run_dir / SELECTION_FILE).is_file():
         from tsgan.training.selection import CURVE_COLUMNS
 
-        model.selection = _read_csv(run_dir / SELECTION_FILE, CURVE_COLUMNS)
-        model.best_step = record.get("best_step")
-    model.generator = _load_model(run_dir / "generator.keras")
-    model.discriminator = _load_model(run_dir / "discriminator.keras")
-    _check_shapes(model, run_dir)
-    model.train_seconds = float(record.get("train_seconds") or 0.0)
-    model.created_utc = record.get("created_utc")
-    if model.config.marginal_calibration:
-        model.marginal_map = _read_marginal_map(run_dir)
-    return model
+        state.selection = _read_csv(run_dir / SELECTION_FILE, CURVE_COLUMNS)
+        state.best_step = record.get("best_step")
+    state.generator = _load_model(run_dir / "generator.keras")
+    state.discriminator = _load_model(run_dir / "discriminator.keras")
+    _check_shapes(config, state, run_dir)
+    state.train_seconds = float(record.get("train_seconds") or 0.0)
+    state.created_utc = record.get("created_utc")
+    if config.marginal_calibration:
+        state.marginal_map = _read_marginal_map(run_dir)
+    return config, state
 
 
 def _read_json(path: Path) -> Any:
@@ -298,8 +347,10 @@ def _read_marginal_map(run_dir: Path) -> Any:
         raise TsganError(f"{path}: {exc}") from None
 
 
-def read_run_start(run_dir: str | os.PathLike[str]) -> tuple[PriceGAN, dict[str, Any]]:
-    """An unfinished run (for ``--resume``): the PriceGAN without models, and its record.
+def read_run_start(run_dir: str | os.PathLike[str]
+                   ) -> tuple[GANConfig, RunState, dict[str, Any]]:
+    """An unfinished run (for ``--resume``): its configuration, its state without models,
+    and its record.
 
     A finished run, or one without a checkpoint, is a one-line TsganError.
     """
@@ -312,45 +363,44 @@ def read_run_start(run_dir: str | os.PathLike[str]) -> tuple[PriceGAN, dict[str,
     if checkpoints.find(run_dir) is None:
         raise TsganError(f"run {run_dir} holds no checkpoint to resume from (interrupted before "
                          f"the first one was written?); train again")
-    return _read_inputs(run_dir, record), record
+    config, state = _read_inputs(run_dir, record)
+    return config, state, record
 
 
-def _read_inputs(run_dir: Path, record: dict[str, Any]) -> PriceGAN:
+def _read_inputs(run_dir: Path, record: dict[str, Any]) -> tuple[GANConfig, RunState]:
     """Config, scaler, data and data provenance of a run (no models, no history)."""
-    from tsgan.api import PriceGAN
     from tsgan.model.scaling import Scaler
 
     config = GANConfig.from_dict(record["config"])
-    model = PriceGAN(config.preset)
-    model.config = config
-    model.scaler = Scaler.from_dict(_read_json(run_dir / "scaler.json"))
+    scaler = Scaler.from_dict(_read_json(run_dir / "scaler.json"))
     data = _load_npz(run_dir / "data.npz")
     try:
         columns = [str(c) for c in data["columns"]]
-        model.train_data = _frame(data["train"], data["train_index"], columns, config.preset)
-        model.test_data = _frame(data["test"], data["test_index"], columns, config.preset)
+        train = _frame(data["train"], data["train_index"], columns, config.preset)
+        test = _frame(data["test"], data["test_index"], columns, config.preset)
     except (KeyError, ValueError, TypeError) as exc:
         raise TsganError(f"{run_dir / 'data.npz'} is invalid: {exc}") from None
-    model.columns = columns
-    if config.conditions:
-        _read_conditions(model, data, run_dir)
     info = record.get("data") or {}
-    model.data_source = info.get("source")
-    model.data_fingerprint = info.get("fingerprint")
-    model.split = info.get("split") or {}
-    return model
+    state = RunState(columns=columns, scaler=scaler, train_data=train, test_data=test,
+                     data_source=info.get("source"),
+                     data_fingerprint=info.get("fingerprint"),
+                     split=info.get("split") or {})
+    if config.conditions:
+        _read_conditions(config, state, data, run_dir)
+    return config, state
 
 
-def _read_conditions(model: PriceGAN, data: dict[str, np.ndarray], run_dir: Path) -> None:
+def _read_conditions(config: GANConfig, state: RunState, data: dict[str, np.ndarray],
+                     run_dir: Path) -> None:
     """Raw conditions of a conditional run and the encoder refitted from the training ones."""
     from tsgan.data.conditions import ConditionEncoder
 
-    names = list(model.config.conditions)
+    names = list(config.conditions)
     try:
         stored = [str(c) for c in data["condition_names"]]
         frames = [pd.DataFrame(data[key], columns=names, index=frame.index)
-                  for key, frame in (("train_conditions", model.train_data),
-                                     ("test_conditions", model.test_data))]
+                  for key, frame in (("train_conditions", state.train_data),
+                                     ("test_conditions", state.test_data))]
     except (KeyError, ValueError, TypeError) as exc:
         raise TsganError(f"{run_dir / 'data.npz'} lacks valid conditions: {exc}") from None
     if stored != names:
@@ -360,8 +410,8 @@ def _read_conditions(model: PriceGAN, data: dict[str, np.ndarray], run_dir: Path
         for name in ("month", "weekday", "holiday"):
             if name in frame:
                 frame[name] = frame[name].astype(np.int64)
-    model.train_conditions, model.test_conditions = frames
-    model.condition_encoder = ConditionEncoder.fit(model.train_conditions, names)
+    state.train_conditions, state.test_conditions = frames
+    state.condition_encoder = ConditionEncoder.fit(state.train_conditions, names)
 
 
 def _input_widths(network: Any) -> list[int]:
@@ -370,19 +420,19 @@ def _input_widths(network: Any) -> list[int]:
     return [int(shape[-1]) for shape in shapes]
 
 
-def _check_shapes(model: PriceGAN, run_dir: Path) -> None:
-    dim = len(model.columns)
-    width = model.condition_encoder.width if model.condition_encoder is not None else 0
+def _check_shapes(config: GANConfig, state: RunState, run_dir: Path) -> None:
+    dim = len(state.columns)
+    width = state.condition_encoder.width if state.condition_encoder is not None else 0
     tail = [width] if width else []
-    g_in = _input_widths(model.generator)
-    g_out = model.generator.output_shape[-1]
-    d_in = _input_widths(model.discriminator)
+    g_in = _input_widths(state.generator)
+    g_out = state.generator.output_shape[-1]
+    d_in = _input_widths(state.discriminator)
     from tsgan.model.networks import generator_input_width
 
-    g_expected = [generator_input_width(model.config, dim), *tail]
+    g_expected = [generator_input_width(config, dim), *tail]
     if g_in != g_expected or g_out != dim or d_in != [dim, *tail] \
-            or model.scaler.n_features != dim:
+            or state.scaler.n_features != dim:
         raise TsganError(f"run {run_dir} is inconsistent: generator {g_in}→{g_out}, "
                          f"discriminator input {d_in}, {dim} columns, latent_dim "
-                         f"{model.config.latent_dim}, anchored "
-                         f"{bool(model.config.anchor_neighbours)}, condition width {width}")
+                         f"{config.latent_dim}, anchored "
+                         f"{bool(config.anchor_neighbours)}, condition width {width}")

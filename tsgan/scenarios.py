@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from tsgan import checks
 from tsgan.data.io import atomic_path
 from tsgan.errors import TsganError
 
@@ -49,8 +50,7 @@ def iter_scenario_chunks(
     passed to every chunk, or a frame of ``n`` rows sliced per chunk — and its frames carry
     the conditions after the values.
     """
-    if n <= 0:
-        raise TsganError(f"number of scenarios must be a positive integer, got {n}")
+    n = checks.positive_integer(n, "number of scenarios")
     conditional = bool(getattr(model, "condition_names", None))
     if isinstance(conditions, pd.DataFrame) and len(conditions) != n:
         raise TsganError(f"{len(conditions)} rows of conditions for {n} scenarios")

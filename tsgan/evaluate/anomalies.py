@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsgan import checks
 from tsgan.errors import TsganError
 
 SPLITS = ("all", "training", "validation", "held-out", "new")
@@ -118,10 +119,10 @@ def score_days(model: Any, days: pd.DataFrame,
     return table.iloc[order].reset_index(drop=True)
 
 
-def find_anomalies(run_dir: str | os.PathLike[str],
-                   data_path: str | os.PathLike[str] | None = None, top: int = 10,
-                   split: str = "all") -> pd.DataFrame:
-    """Rank real days by ``1 − D(day)`` under the run's discriminator, most anomalous first.
+def find_anomalies(model: Any, data_path: str | os.PathLike[str] | None = None,
+                   top: int = 10, split: str = "all") -> pd.DataFrame:
+    """Rank real days by ``1 − D(day)`` under ``model``'s discriminator (a trained
+    :class:`~tsgan.api.PriceGAN`, e.g. ``tsgan.load(RUN)``), most anomalous first.
 
     ``data_path`` None scores the run's own training and held-out days; otherwise any file
     :func:`tsgan.data.sources.load_days` reads (SMARD export, tidy or wide CSV/Parquet). All days
@@ -129,13 +130,8 @@ def find_anomalies(run_dir: str | os.PathLike[str],
     are the ones to look at); columns ``date, score, split, h00..h23`` (for toy presets the
     preset's columns and row numbers as ``date``).
     """
-    from tsgan.api import load
-
-    if isinstance(top, bool) or int(top) != top or top <= 0:
-        raise TsganError(f"--top must be a positive integer, got {top!r}")
-    if split not in SPLITS:
-        raise TsganError(f"unknown --split {split!r}; choose from {', '.join(SPLITS)}")
-    model = load(run_dir)
+    checks.positive_integer(top, "--top")
+    checks.choice(split, "--split", SPLITS)
     if data_path is None:
         days, splits = _run_days(model)
     else:
@@ -193,8 +189,7 @@ def write_anomalies(run_dir: str | os.PathLike[str], ranked: pd.DataFrame, top: 
     from tsgan.data.io import write_frame
 
     run_dir = Path(run_dir)
-    if isinstance(top, bool) or int(top) != top or top <= 0:
-        raise TsganError(f"--top must be a positive integer, got {top!r}")
+    top = checks.positive_integer(top, "--top")
     if "date" not in ranked.columns or "score" not in ranked.columns:
         raise TsganError("anomaly ranking must have columns date and score")
     csv_path = Path(out) if out is not None else run_dir / "anomalies.csv"

@@ -1,7 +1,7 @@
 """``tsgan evaluate``: the run's samples and simple baselines scored against held-out real data.
 
 :func:`evaluate_arrays` computes every metric of :mod:`tsgan.evaluate.metrics` for each source of
-synthetic rows against the held-out rows; :func:`evaluate_run` does it for a saved run (the
+synthetic rows against the held-out rows; :func:`evaluate_run` does it for a trained model (the
 GAN's samples plus the baselines of :mod:`tsgan.evaluate.baselines`, all fitted on the run's own
 training data); :func:`format_table` prints the result and :func:`write_metrics` stores it
 as ``RUN/metrics.json``.
@@ -265,23 +265,21 @@ def discriminator_check(model: Any, generated: np.ndarray,
     }
 
 
-def evaluate_run(run_dir: str | os.PathLike[str], n: int | None = None,
-                 seed: int = 0) -> pd.DataFrame:
-    """Evaluate a saved run: its GAN's samples and every baseline against its held-out data.
+def evaluate_run(model: Any, n: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """Evaluate a trained model (a :class:`~tsgan.api.PriceGAN`, e.g. ``tsgan.load(RUN)``):
+    its GAN's samples and every baseline against its held-out data.
 
     ``n`` synthetic rows per source (default: as many as held-out rows), drawn with ``seed``;
     the baselines are fitted on the run's training data (the KDE chooses its bandwidth on
     validation weeks inside it). Returns the table of :func:`evaluate_arrays` with the GAN
     as the first row ``gan``; ``table.attrs`` holds n, seed, the KDE factor and timings.
     """
-    from tsgan.api import load
     from tsgan.evaluate.baselines import BASELINE_NAMES, fit_baseline
 
     started = time.perf_counter()
-    model = load(run_dir)
     train_df, test_df = model.train_data, model.test_data
     if train_df is None or test_df is None or len(test_df) < 2:
-        raise TsganError(f"run {run_dir} holds no held-out data to evaluate against")
+        raise TsganError("the run holds no held-out data to evaluate against")
     n = int(n) if n is not None else len(test_df)
     if n < 2:
         raise TsganError(f"need at least 2 samples per source, got -n {n}")

@@ -693,8 +693,8 @@ def _step_label(history: Any) -> int | None:
 def draw_run(run: Any, plots_dir: PathLike) -> list[Path]:
     """Draw every plot that fits ``run``'s preset into ``plots_dir``; return the paths.
 
-    ``run`` is a loaded :class:`tsgan.api.PriceGAN`. Generated samples use the fixed
-    :data:`PLOT_SEED`, so redrawing a run gives identical pictures.
+    ``run`` is a trained :class:`~tsgan.api.PriceGAN` (e.g. ``tsgan.load(RUN)``). Generated
+    samples use the fixed :data:`PLOT_SEED`, so redrawing a run gives identical pictures.
     """
     plots_dir = Path(plots_dir)
     preset = run.config.preset
@@ -744,10 +744,9 @@ def draw_run(run: Any, plots_dir: PathLike) -> list[Path]:
     return paths
 
 
-def plot_run(run_dir: PathLike) -> list[Path]:
-    """Load the run in ``run_dir`` and (re)draw all its plots into ``run_dir/plots/``."""
-    from tsgan.api import load
-
-    return draw_run(load(run_dir), Path(run_dir) / "plots")
+def plot_run(run: Any, run_dir: PathLike) -> list[Path]:
+    """(Re)draw all plots of ``run`` (a trained PriceGAN, e.g. ``tsgan.load(run_dir)``) into
+    ``run_dir/plots/``."""
+    return draw_run(run, Path(run_dir) / "plots")
 
 

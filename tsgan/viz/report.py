@@ -129,13 +129,15 @@ def metrics_table(metrics: Any) -> dict[str, dict[str, Any]]:
     raise TsganError("metrics.json has an unexpected layout; rerun 'tsgan evaluate'")
 
 
-def _load_or_compute_metrics(run_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """(table, facts such as n and seed) from RUN/metrics.json, or evaluate now and write it."""
+def _load_or_compute_metrics(run: Any, run_dir: Path
+                             ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """(table, facts such as n and seed) from RUN/metrics.json, or evaluate ``run`` now and
+    write it."""
     path = run_dir / "metrics.json"
     if not path.is_file():
         from tsgan.evaluate.tables import evaluate_run, write_metrics
 
-        write_metrics(run_dir, evaluate_run(run_dir))
+        write_metrics(run_dir, evaluate_run(run))
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -321,27 +323,32 @@ def build_html(run_dir: Path, config: Mapping[str, Any], plots: Mapping[str, Pat
     ]) + "\n"
 
 
-def write_report(run_dir: PathLike, out: PathLike | None = None) -> Path:
-    """Redraw the run's plots, gather its metrics and write one self-contained HTML page.
+def check_run_dir(run_dir: PathLike) -> dict[str, Any]:
+    """The ``config.json`` record of the run a report is for; TsganError if there is none."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise TsganError(f"run directory {run_dir} does not exist")
+    return _read_config(run_dir)
+
+
+def write_report(run: Any, run_dir: PathLike, out: PathLike | None = None) -> Path:
+    """Redraw the plots of ``run`` (a trained PriceGAN, e.g. ``tsgan.load(run_dir)``),
+    gather its metrics and write one self-contained HTML page for the run in ``run_dir``.
 
     ``out`` defaults to ``RUN/report.html``. Metrics come from ``RUN/metrics.json``; when it
     is missing they are computed with :func:`tsgan.evaluate.tables.evaluate_run` and written.
     """
     run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise TsganError(f"run directory {run_dir} does not exist")
-    config = _read_config(run_dir)
-    from tsgan.api import load
+    config = check_run_dir(run_dir)
     from tsgan.viz.plots import draw_run
 
-    run = load(run_dir)
     plot_paths = draw_run(run, run_dir / "plots")
     plots = {p.name: p for p in plot_paths}
     metrics: dict[str, dict[str, Any]] | None = None
     facts: dict[str, Any] = {}
     metrics_error = None
     try:
-        metrics, facts = _load_or_compute_metrics(run_dir)
+        metrics, facts = _load_or_compute_metrics(run, run_dir)
     except TsganError as exc:
         metrics_error = str(exc)
     descriptions, legend = _metric_descriptions()
