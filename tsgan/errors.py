@@ -14,6 +14,7 @@ from collections.abc import Callable
 class TsganError(Exception):
     """A problem with the user's input, files or environment, explained in one line."""
 
+    #: :data:`tsgan.checks.EXIT_USAGE` (written out: tsgan.checks imports this module).
     exit_code: int = 2
 
     def __init__(self, message: str, exit_code: int | None = None) -> None:
@@ -32,4 +33,4 @@ def run_script(main: Callable[[], int], prog: str) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
-        return 130
+        return 130  # tsgan.checks.EXIT_INTERRUPTED
