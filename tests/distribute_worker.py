@@ -157,8 +157,8 @@ def equivalence(args: argparse.Namespace) -> dict[str, Any]:
         with tf.GradientTape() as tape:
             out = gan.discriminator(tf.concat([x, fake], axis=0), training=True)
             n = tf.shape(x)[0]
-            per_example = (gan._per_example_bce(1.0, out[:n])
-                           + gan._per_example_bce(0.0, out[n:]))
+            per_example = (gan.per_example_bce(1.0, out[:n])
+                           + gan.per_example_bce(0.0, out[n:]))
             loss = tf.reduce_mean(per_example)  # the pitfall: a per-replica mean
         grads = tape.gradient(loss, weights)
         gan.d_optimizer.apply_gradients(zip(grads, weights, strict=True))

@@ -60,17 +60,20 @@ def test_losses_are_global_batch_means_of_the_bce_objective() -> None:
     expected = np.mean(np.log1p(np.exp(-logits)))  # mean of -log sigmoid(logit)
     loss = float(gan.generator_step(noise)["g_loss"])  # the loss precedes the update
     assert loss == pytest.approx(expected, rel=1e-5)
-    # the logits path and the probability path agree on the same numbers
+    # a sigmoid-output D (probabilities) gives the same per-example losses as a linear one
     probs = 1.0 / (1.0 + np.exp(-logits))
-    prob_loss = keras.ops.binary_crossentropy(np.ones_like(probs), probs).numpy()
-    logit_loss = tf.nn.sigmoid_cross_entropy_with_logits(np.ones_like(logits), logits).numpy()
-    np.testing.assert_allclose(prob_loss, logit_loss, rtol=1e-4, atol=1e-6)
+    prob_gan = _gan("sigmoid", bn=False, dropout=0.0)
+    assert gan.from_logits and not prob_gan.from_logits
+    for target in (1.0, 0.0):
+        logit_loss = gan.per_example_bce(target, tf.constant(logits, tf.float32)).numpy()
+        prob_loss = prob_gan.per_example_bce(target, tf.constant(probs, tf.float32)).numpy()
+        np.testing.assert_allclose(prob_loss, logit_loss, rtol=1e-4, atol=1e-6)
 
 
 def test_non_saturating_generator_loss_stays_finite_for_confident_discriminator() -> None:
     """Logit loss is stable for extreme logits (no log(0))."""
     gan = _gan("linear", bn=False)
     out = tf.constant([[-200.0], [0.0], [200.0]])
-    values = gan._per_example_bce(1.0, out).numpy()
+    values = gan.per_example_bce(1.0, out).numpy()
     assert np.all(np.isfinite(values))
     assert values[0] == pytest.approx(200.0)

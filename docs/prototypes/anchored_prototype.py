@@ -90,7 +90,7 @@ class AnchoredGAN(GAN):
         with tf.GradientTape() as tape:
             fake = self.generate(noise, condition, training=True)
             out = self.score(fake, condition, training=False)
-            loss = tf.reduce_mean(self._per_example_bce(1.0, out))
+            loss = tf.reduce_mean(self.per_example_bce(1.0, out))
             loss += self.feature_matching * self.feature_matching_loss(real, fake, condition)
             move = tf.norm(fake - noise[:, latent:], axis=1)
             guard = tf.reduce_mean(tf.nn.relu(tau - move))

@@ -16,7 +16,7 @@ def discriminator_step(self, real, noise, condition=None):
     weights = self.discriminator.trainable_weights
     with tf.GradientTape() as tape:
         out_real, out_fake = self._score_both(real, fake, condition)
-        per_example = (self._per_example_bce(1.0 - self.label_smoothing, out_real) + self._per_example_bce(0.0, out_fake))
+        per_example = (self.per_example_bce(1.0 - self.label_smoothing, out_real) + self.per_example_bce(0.0, out_fake))
         loss = tf.nn.compute_average_loss(per_example)
     grads = tape.gradient(loss, weights)
     self.d_optimizer.apply_gradients(zip(grads, weights, strict=True))

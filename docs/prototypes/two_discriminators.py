@@ -20,8 +20,8 @@ def one(self, D, opt, real, fake, condition, wreal, scorefn):
         both = None if condition is None else tf.concat([condition, condition], 0)
         out = tf.reshape(scorefn(tf.concat([real, fake], 0), both), [-1])
         n = tf.shape(real)[0]; o_r, o_f = out[:n], out[n:]
-        lr = tf.reduce_sum(wreal * self._per_example_bce(1.0, o_r)) / (tf.reduce_sum(wreal) + 1e-6)
-        lf = tf.reduce_mean(self._per_example_bce(0.0, o_f))
+        lr = tf.reduce_sum(wreal * self.per_example_bce(1.0, o_r)) / (tf.reduce_sum(wreal) + 1e-6)
+        lf = tf.reduce_mean(self.per_example_bce(0.0, o_f))
         loss = lr + lf
     opt.apply_gradients(zip(tape.gradient(loss, weights), weights))
     return loss, o_r, o_f
@@ -39,7 +39,7 @@ def generator_step(self, noise, condition=None, real=None):
     with tf.GradientTape() as tape:
         fake = self.generate(noise, condition, training=True)
         o1 = self.score(fake, condition, training=False); o2 = d2score(self, fake, condition, False)
-        loss = 0.5 * (tf.reduce_mean(self._per_example_bce(1.0, o1)) + tf.reduce_mean(self._per_example_bce(1.0, o2)))
+        loss = 0.5 * (tf.reduce_mean(self.per_example_bce(1.0, o1)) + tf.reduce_mean(self.per_example_bce(1.0, o2)))
         if self.feature_matching:
             loss += self.feature_matching * self.feature_matching_loss(real, fake, condition)
     self.g_optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from tsgan import checks
+
 #: Weight of the copy-guard hinge in G's loss.
 COPY_GUARD_WEIGHT = 10.0
 #: At most this many training days serve as anchors (a seeded subsample beyond): the
@@ -38,8 +40,8 @@ def anchor_pool(rows: np.ndarray, data_dim: int,
     (days, encoded conditions), float32, at most :data:`ANCHOR_POOL` rows (seeded)."""
     rows = np.asarray(rows, np.float32)
     if len(rows) > ANCHOR_POOL:
-        pick = np.sort(np.random.default_rng([int(seed), 31]).choice(len(rows), ANCHOR_POOL,
-                                                                      replace=False))
+        pick = np.sort(checks.rng(seed, checks.Stream.ANCHOR_POOL).choice(
+            len(rows), ANCHOR_POOL, replace=False))
         rows = rows[pick]
     return rows[:, :data_dim].copy(), rows[:, data_dim:].copy()
 
@@ -54,8 +56,8 @@ def median_neighbour_distance(days: np.ndarray, seed: int) -> float:
         return 0.0
     queries = np.arange(len(days))
     if len(days) > GUARD_SAMPLE:
-        queries = np.random.default_rng([int(seed), 37]).choice(len(days), GUARD_SAMPLE,
-                                                                 replace=False)
+        queries = checks.rng(seed, checks.Stream.GUARD_SAMPLE).choice(len(days), GUARD_SAMPLE,
+                                                                       replace=False)
     # the 2 nearest of each query among all days: the first is the query itself
     two = nearest_distances(days[queries], days, k=2)
     return float(np.median(two))

@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from tsgan import checks
 from tsgan.errors import TsganError
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "linear")
@@ -54,9 +55,9 @@ class NetworkConfig:
         if not self.units or any(int(u) != u or u <= 0 for u in self.units):
             raise TsganError(f"{what}.units must be a non-empty list of positive integers, "
                              f"got {self.units!r}")
-        _choice(f"{what}.activation", self.activation, ACTIVATIONS)
-        _choice(f"{what}.output_activation", self.output_activation, OUTPUT_ACTIVATIONS)
-        _choice(f"{what}.initializer", self.initializer, INITIALIZERS)
+        checks.choice(self.activation, f"{what}.activation", ACTIVATIONS)
+        checks.choice(self.output_activation, f"{what}.output_activation", OUTPUT_ACTIVATIONS)
+        checks.choice(self.initializer, f"{what}.initializer", INITIALIZERS)
         if not 0.0 <= self.dropout < 1.0:
             raise TsganError(f"{what}.dropout must be in [0, 1), got {self.dropout!r}")
         if not 0.0 <= self.batch_norm_momentum < 1.0:
@@ -173,27 +174,15 @@ class GANConfig:
         for name in ("latent_dim", "batch_size", "iterations", "log_every",
                      "steps_per_execution", "lr_decay_steps", "snapshot_size", "train_size",
                      "test_size", "level_days"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or value <= 0:
-                raise TsganError(f"{name} must be a positive integer, got {value!r}")
-            setattr(self, name, int(value))
-        if int(self.snapshot_every) != self.snapshot_every or self.snapshot_every < 0:
-            raise TsganError(f"snapshot_every must be an integer >= 0 (0 = off), "
-                             f"got {self.snapshot_every!r}")
-        if int(self.seed) != self.seed or self.seed < 0:
-            raise TsganError(f"seed must be an integer >= 0, got {self.seed!r}")
-        self.seed = int(self.seed)
-        for name, minimum, note in (("test_every_nth_week", 2, ""),
+            setattr(self, name, checks.positive_integer(getattr(self, name), name))
+        checks.integer_at_least(self.snapshot_every, "snapshot_every", 0, " (0 = off)")
+        for name, minimum, note in (("seed", 0, ""),
+                                    ("test_every_nth_week", 2, ""),
                                     ("validation_every_nth_week", 2, ""),
                                     ("select_every", 0, " (0 = off)"),
                                     ("select_patience", 0, " (0 = off)")):
-            value = getattr(self, name)
-            if int(value) != value or value < minimum:
-                raise TsganError(f"{name} must be an integer >= {minimum}{note}, got {value!r}")
-            setattr(self, name, int(value))
-        if self.anchor_neighbours < 0:  # the type is checked above
-            raise TsganError(f"anchor_neighbours must be an integer >= 0 (0 = off), "
-                             f"got {self.anchor_neighbours!r}")
+            setattr(self, name, checks.integer_at_least(getattr(self, name), name, minimum, note))
+        checks.integer_at_least(self.anchor_neighbours, "anchor_neighbours", 0, " (0 = off)")
         if not 0.0 <= float(self.copy_guard) < float("inf"):
             raise TsganError(f"copy_guard must be a finite number >= 0, got "
                              f"{self.copy_guard!r}")
@@ -211,10 +200,10 @@ class GANConfig:
         if self.select_every and self.preset != "smard":
             raise TsganError(f"model selection (select_every) applies to the smard preset "
                              f"only, not {self.preset!r}")
-        _choice("loss", self.loss, LOSSES)
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
-        _choice("lr_schedule", self.lr_schedule, SCHEDULES)
-        _choice("scaler", self.scaler, SCALERS)
+        checks.choice(self.loss, "loss", LOSSES)
+        checks.choice(self.optimizer, "optimizer", OPTIMIZERS)
+        checks.choice(self.lr_schedule, "lr_schedule", SCHEDULES)
+        checks.choice(self.scaler, "scaler", SCALERS)
         for name in ("learning_rate", "g_learning_rate", "d_learning_rate"):
             value = getattr(self, name)
             if value is not None and not (float(value) > 0.0):
@@ -234,13 +223,7 @@ class GANConfig:
         if self.conditions and self.preset != "smard":
             raise TsganError(f"conditions apply to the smard preset only, not {self.preset!r}")
         if self.loss == "wgan-gp":
-            if self.discriminator.output_activation != "linear":
-                raise TsganError("loss 'wgan-gp' needs discriminator.output_activation "
-                                 f"'linear' (a critic), got "
-                                 f"{self.discriminator.output_activation!r}")
-            if self.discriminator.batch_norm:
-                raise TsganError("loss 'wgan-gp' needs discriminator.batch_norm off (the "
-                                 "gradient penalty is per example)")
+            check_critic(self.discriminator.output_activation, self.discriminator.batch_norm)
         return self
 
     # ------------------------------------------------------------------ JSON
@@ -306,6 +289,18 @@ def check_loss_settings(loss: str, critic_steps: Any, gp_weight: Any, label_smoo
         raise TsganError("label_smoothing applies to the 'bce' loss only")
 
 
+def check_critic(output_activation: str, batch_norm: bool) -> None:
+    """TsganError unless a discriminator with this output activation and batch-norm setting
+    can be a WGAN-GP critic: a linear output and no batch normalisation (shared by
+    :meth:`GANConfig.validate` and :class:`tsgan.model.gan.GAN` built by hand)."""
+    if output_activation != "linear":
+        raise TsganError("loss 'wgan-gp' needs discriminator.output_activation 'linear' (a "
+                         f"critic), got {output_activation!r}")
+    if batch_norm:
+        raise TsganError("loss 'wgan-gp' needs discriminator.batch_norm off (the gradient "
+                         "penalty is per example)")
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -342,11 +337,6 @@ def _check_types(obj: Any, what: str) -> None:
         if not _fits(value, kind):
             label = f.name if what == "configuration" else f"{what}.{f.name}"
             raise TsganError(f"{label} must be {_TYPE_WORDS.get(kind, kind)}, got {value!r}")
-
-
-def _choice(name: str, value: Any, valid: tuple[str, ...]) -> None:
-    if value not in valid:
-        raise TsganError(f"unknown {name} {value!r}; valid: {', '.join(valid)}")
 
 
 def _check_keys(data: dict[str, Any], cls: type, what: str) -> None:

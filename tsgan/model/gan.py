@@ -33,10 +33,9 @@ import keras
 import tensorflow as tf
 
 from tsgan.errors import TsganError
-from tsgan.model.config import check_loss_settings
+from tsgan.model.config import LOSSES, check_critic, check_loss_settings
 
 METRIC_NAMES = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
-LOSSES = ("bce", "wgan-gp")
 #: Added under the square root of the gradient norm: its gradient at a zero gradient is finite.
 GP_EPSILON = 1e-12
 
@@ -133,7 +132,9 @@ class GAN(keras.Model):
         return self.generator(noise, training=training)
 
     # ------------------------------------------------------------------ losses
-    def _per_example_bce(self, target: float, output: tf.Tensor) -> tf.Tensor:
+    def per_example_bce(self, target: float, output: tf.Tensor) -> tf.Tensor:
+        """Per-example binary cross-entropy of D's ``output`` against the label ``target``
+        (logits or probabilities, as :attr:`from_logits` says), shape (batch,)."""
         output = tf.reshape(output, [-1])
         labels = tf.fill(tf.shape(output), tf.constant(target, output.dtype))
         if self.from_logits:
@@ -283,8 +284,8 @@ class GAN(keras.Model):
         weights = self.discriminator.trainable_weights
         with tf.GradientTape() as tape:
             out_real, out_fake = self._score_both(real, fake, condition)
-            per_example = (self._per_example_bce(1.0 - self.label_smoothing, out_real)
-                           + self._per_example_bce(0.0, out_fake))
+            per_example = (self.per_example_bce(1.0 - self.label_smoothing, out_real)
+                           + self.per_example_bce(0.0, out_fake))
             loss = tf.nn.compute_average_loss(per_example)
         grads = tape.gradient(loss, weights)
         self.d_optimizer.apply_gradients(zip(grads, weights, strict=True))
@@ -358,7 +359,7 @@ class GAN(keras.Model):
             if self.loss_name == "wgan-gp":
                 loss = tf.nn.compute_average_loss(-tf.reshape(out, [-1]))
             else:
-                loss = tf.nn.compute_average_loss(self._per_example_bce(1.0, out))
+                loss = tf.nn.compute_average_loss(self.per_example_bce(1.0, out))
             if self.feature_matching:
                 if real is None:
                     raise ValueError("feature matching needs the real batch")
@@ -449,15 +450,12 @@ def _output_activation(model: keras.Model) -> str:
 
 
 def _check_critic(discriminator: keras.Model) -> None:
-    """TsganError unless ``discriminator`` can be a WGAN-GP critic (linear output, no batch
-    normalisation); the numeric settings are checked by ``check_loss_settings``."""
-    if _output_activation(discriminator) != "linear":
-        raise TsganError("loss 'wgan-gp' needs a discriminator with a linear output "
-                         "(discriminator.output_activation='linear')")
-    if any(isinstance(layer, keras.layers.BatchNormalization)
-           for layer in _all_layers(discriminator)):
-        raise TsganError("loss 'wgan-gp' needs a discriminator without batch normalisation "
-                         "(the gradient penalty is per example)")
+    """TsganError unless ``discriminator`` can be a WGAN-GP critic (:func:`check_critic` on
+    its output activation and batch normalisation); the numeric settings are checked by
+    ``check_loss_settings``."""
+    check_critic(_output_activation(discriminator),
+                 any(isinstance(layer, keras.layers.BatchNormalization)
+                     for layer in _all_layers(discriminator)))
 
 
 def _all_layers(model: keras.Model) -> list[keras.layers.Layer]:

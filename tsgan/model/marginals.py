@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from tsgan import checks
 from tsgan.errors import TsganError
 
 #: Evenly spaced quantile levels of the map (0, 1/(KNOTS−1), …, 1).
@@ -92,8 +93,7 @@ def fit_marginal_map(generated: Any, target: Any, knots: int = KNOTS) -> Margina
     Where the generated quantiles tie (a generator that puts mass on one value), the tied
     knots become one, mapped to the mean of their targets: a monotone map cannot split a
     pile, so it sends it to the middle of the range it should cover."""
-    if isinstance(knots, bool) or int(knots) != knots or knots < 2:
-        raise TsganError(f"knots must be an integer >= 2, got {knots!r}")
+    knots = checks.integer_at_least(knots, "knots", 2)
     pools = []
     for name, values in (("generated", generated), ("training", target)):
         flat = np.asarray(values, dtype=np.float64).ravel()

@@ -26,6 +26,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from tsgan import checks
 from tsgan.errors import TsganError
 from tsgan.model.config import GANConfig, NetworkConfig
 
@@ -152,10 +153,8 @@ def _check_options(net: NetworkConfig, what: str, allowed: bool) -> None:
     if any(int(f) != f or f <= 0 for f in net.conv_filters):
         raise TsganError(f"{what}.conv_filters must be positive integers, "
                          f"got {net.conv_filters!r}")
-    if int(net.conv_kernel) != net.conv_kernel or net.conv_kernel < 1:
-        raise TsganError(f"{what}.conv_kernel must be a positive integer")
-    if int(net.minibatch_group) != net.minibatch_group or net.minibatch_group < 2:
-        raise TsganError(f"{what}.minibatch_group must be an integer >= 2")
+    checks.positive_integer(net.conv_kernel, f"{what}.conv_kernel")
+    checks.integer_at_least(net.minibatch_group, f"{what}.minibatch_group", 2)
 
 
 def build_mlp(input_dim: int, output_dim: int, net: NetworkConfig, name: str,
