@@ -8,7 +8,7 @@ import pytest
 from tsgan.api import PriceGAN
 from tsgan.errors import TsganError
 from tsgan.model.presets import preset_config
-from tsgan.training.loop import _boundaries, make_dataset
+from tsgan.training.loop import make_dataset, step_boundaries
 
 
 def test_dataset_is_seeded_shuffled_and_endless() -> None:
@@ -33,8 +33,8 @@ def test_dataset_smaller_than_batch_is_an_error() -> None:
 def test_boundaries_cover_chunks_logs_snapshots_and_the_end() -> None:
     config = preset_config("quadratic", iterations=250, steps_per_execution=100, log_every=50,
                            snapshot_every=120)
-    assert _boundaries(config) == [50, 100, 120, 150, 200, 240, 250]
-    assert _boundaries(config, callback_every=70) == [50, 70, 100, 120, 140, 150, 200, 210,
+    assert step_boundaries(config) == [50, 100, 120, 150, 200, 240, 250]
+    assert step_boundaries(config, callback_every=70) == [50, 70, 100, 120, 140, 150, 200, 210,
                                                       240, 250]
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsgan import checks
 from tsgan.errors import TsganError
 
 CALENDAR = ("month", "weekday", "holiday")
@@ -96,12 +97,11 @@ def condition_frame(days: pd.DataFrame, names: list[str], level_days: int = 7,
 
 def previous_level(prices: pd.DataFrame, level_days: int = 7) -> np.ndarray:
     """Mean of all hourly prices in the ``level_days`` calendar days before each day."""
-    if isinstance(level_days, bool) or int(level_days) != level_days or level_days < 1:
-        raise TsganError(f"level_days must be a positive integer, got {level_days!r}")
+    level_days = checks.positive_integer(level_days, "level_days")
     daily = prices.mean(axis=1)
     order = np.argsort(daily.index.to_numpy(), kind="stable")
     ordered = daily.iloc[order]
-    rolled = ordered.rolling(f"{int(level_days)}D", closed="left").mean().to_numpy()
+    rolled = ordered.rolling(f"{level_days}D", closed="left").mean().to_numpy()
     out = np.empty(len(daily))
     out[order] = rolled
     return out

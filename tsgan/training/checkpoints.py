@@ -40,13 +40,14 @@ from typing import Any
 
 import numpy as np
 
+from tsgan.checks import EXIT_INTERRUPTED, EXIT_TERMINATED
 from tsgan.errors import TsganError
 
 CHECKPOINT_DIR = "checkpoint"
 OLD_DIR = ".checkpoint.old"
 FORMAT_VERSION = 1
 #: Exit codes of an interrupted ``tsgan train``: 128 + the signal number.
-EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_CODES = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
 
 
 class TrainingInterrupted(TsganError):
@@ -124,8 +125,13 @@ def gan_variables(gan: Any) -> list[Any]:
     return out
 
 
-def _var_name(var: Any) -> str:
+def variable_name(var: Any) -> str:
+    """The name a checkpoint records for ``var`` (its Keras path, else its name)."""
     return str(getattr(var, "path", None) or getattr(var, "name", "?"))
+
+
+#: Former private name, kept until tests/test_checkpoints.py uses :func:`variable_name`.
+_var_name = variable_name
 
 
 def save(run_dir: str | os.PathLike[str], gan: Any, state: TrainState) -> Path:
@@ -141,8 +147,8 @@ def save(run_dir: str | os.PathLike[str], gan: Any, state: TrainState) -> Path:
         variables = gan_variables(gan)
         arrays = {f"v{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(variables)}
         with open(tmp / "variables.npz", "wb") as handle:
-            np.savez(handle, names=np.asarray([_var_name(v) for v in variables], dtype=str),
-                     **arrays)
+            names = np.asarray([variable_name(v) for v in variables], dtype=str)
+            np.savez(handle, names=names, **arrays)
         snaps = state.snapshots or {}
         if snaps.get("samples"):
             with open(tmp / "snapshots.npz", "wb") as handle:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tsgan import checks
 from tsgan.errors import TsganError
 
 STRATEGY_NAMES = ("default", "mirrored", "multiworker")
@@ -150,9 +151,7 @@ def setup_logical_cpus(n: int) -> list[str]:
     """
     import tensorflow as tf
 
-    if isinstance(n, bool) or int(n) != n or n < 1:
-        raise TsganError(f"the number of logical CPU devices must be >= 1, got {n!r}")
-    n = int(n)
+    n = checks.integer_at_least(n, "the number of logical CPU devices", 1)
     cpu = tf.config.list_physical_devices("CPU")[0]
     if n > 1:
         try:
@@ -184,8 +183,7 @@ def make_strategy(name: str = "default", cpu_devices: int | None = None) -> Any:
     on a machine without GPUs, ``cpu_devices`` (or ``TSGAN_CPU_DEVICES``) logical CPU devices
     are set up first and all logical CPUs are mirrored. Unknown names raise TsganError.
     """
-    if name not in STRATEGY_NAMES:
-        raise TsganError(f"unknown strategy {name!r}; valid: {', '.join(STRATEGY_NAMES)}")
+    checks.choice(name, "strategy", STRATEGY_NAMES)
     if name == "default":
         return None
     import tensorflow as tf

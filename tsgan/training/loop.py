@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from tsgan import checks
 from tsgan.errors import TsganError
 from tsgan.model.config import GANConfig
 from tsgan.model.gan import GAN, METRIC_NAMES
@@ -151,8 +152,8 @@ def make_resident_chunk_function(gan: GAN, data: tf.Variable, batch_size: int,
 Callback = Callable[[int, Any, float], bool]
 
 
-def _boundaries(config: GANConfig, callback_every: int = 0,
-                checkpoint_every: int = 0, select_every: int = 0) -> list[int]:
+def step_boundaries(config: GANConfig, callback_every: int = 0,
+                    checkpoint_every: int = 0, select_every: int = 0) -> list[int]:
     """Steps after which Python regains control: chunk ends, log steps, snapshots, callbacks,
     checkpoints, model selection, the end."""
     total = config.iterations
@@ -212,9 +213,8 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
     """
     from tqdm.auto import tqdm
 
-    if callback is not None and (isinstance(callback_every, bool) or int(callback_every) <= 0):
-        raise TsganError(f"callback_every must be a positive integer, got {callback_every!r}")
-    callback_every = int(callback_every) if callback is not None else 0
+    callback_every = (checks.positive_integer(callback_every, "callback_every")
+                      if callback is not None else 0)
     if selector is not None and callback_model is None:
         raise TsganError("model selection needs callback_model (the PriceGAN it samples from)")
     to_original = to_original or (lambda z: z)
@@ -241,7 +241,7 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
         def run_chunk(n: int) -> tf.Tensor:
             return dist_chunk(iterator, tf.constant(n, tf.int64))
 
-    snap_rng = np.random.default_rng([config.seed, 7919])
+    snap_rng = checks.rng(config.seed, checks.Stream.SNAPSHOTS)
     snap_noise = snap_rng.standard_normal((config.snapshot_size, config.latent_dim))
     if snapshot_real is None:
         pick = snap_rng.choice(len(data), size=min(len(data), config.snapshot_size),
@@ -321,7 +321,7 @@ def train(gan: GAN, data: np.ndarray, config: GANConfig, progress: bool = False,
         if config.snapshot_every and step == 0:
             take_snapshot(0)
         select_every = selector.every if selector is not None else 0
-        for stop in _boundaries(config, callback_every, checkpoint_every, select_every):
+        for stop in step_boundaries(config, callback_every, checkpoint_every, select_every):
             if stop <= step:
                 continue
             n = stop - step

@@ -33,14 +33,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsgan.checks import MEMORISATION_LIMIT
 from tsgan.errors import TsganError
 from tsgan.evaluate import metrics
 
 #: Columns of the selection curve (``selection.csv``).
 CURVE_COLUMNS = ["step", "score", "discriminative", "energy_distance_rel", "memorisation",
                  "seconds"]
-#: Memorisation an honest generator shows by construction (the metric's quantile).
-HONEST_MEMORISATION = 0.05
 #: Folds of the selection's classifier check (the reported metric uses 5).
 SELECTION_FOLDS = 3
 
@@ -53,7 +52,7 @@ def selection_score(synthetic: np.ndarray, validation: np.ndarray,
                                         folds=SELECTION_FOLDS)
     energy = metrics.relative_energy_distance(synthetic, validation)
     memo = metrics.memorisation(synthetic, fitted, validation)
-    score = disc + max(energy, 0.0) + max(memo - HONEST_MEMORISATION, 0.0)
+    score = disc + max(energy, 0.0) + max(memo - MEMORISATION_LIMIT, 0.0)
     return {"score": score, "discriminative": disc, "energy_distance_rel": energy,
             "memorisation": memo}
 
