@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from tsgan.api import load
     from tsgan.errors import TsganError
-    from tsgan.evaluate.baselines import _validation_parts, fit_baseline, select_kde_factor
+    from tsgan.evaluate.baselines import fit_baseline, select_kde_factor, validation_parts
     from tsgan.evaluate.tables import evaluate_arrays
 
     if any(not f > 0 for f in args.factors):
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     model = load(args.run)
     train = model.train_data.to_numpy(np.float64)
     test = model.test_data.to_numpy(np.float64)
-    fit_rows, val_rows = _validation_parts(model.train_data, 0)
+    fit_rows, val_rows = validation_parts(model.train_data, 0)
     _, _, validation_memorisation = select_kde_factor(fit_rows, val_rows,
                                                       factors=tuple(args.factors), seed=0)
     print(f"run {args.run}: {len(train)} training days, {len(test)} held-out days; "

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tsgan.checks import MEMORISATION_LIMIT
 from tsgan.errors import TsganError
 from tsgan.evaluate import metrics as M
 from tsgan.evaluate.baselines import (
     BASELINE_NAMES,
     KDE,
-    MEMORISATION_LIMIT,
     fit_baseline,
     scott_factor,
     select_kde_factor,

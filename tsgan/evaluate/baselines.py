@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsgan import checks
+from tsgan.checks import MEMORISATION_LIMIT
 from tsgan.errors import TsganError
 from tsgan.evaluate.metrics import as_2d, energy_distance
 
@@ -30,19 +32,6 @@ BASELINE_NAMES = ("bootstrap", "kde", "gaussian", "independent")
 
 #: Multiples of Scott's bandwidth tried by the KDE baseline.
 KDE_FACTORS = tuple(round(0.1 * i, 1) for i in range(1, 11))
-#: Largest validation memorisation a KDE factor may show (the rate of honest unseen days).
-MEMORISATION_LIMIT = 0.05
-
-
-def _rng(seed: int | None, stream: int) -> np.random.Generator:
-    """A generator for ``seed`` (None = fresh entropy) on a named sub-stream."""
-    return np.random.default_rng(None if seed is None else [int(seed), stream])
-
-
-def _check_n(n: int) -> int:
-    if isinstance(n, bool) or int(n) != n or n <= 0:
-        raise TsganError(f"number of samples must be a positive integer, got {n!r}")
-    return int(n)
 
 
 @dataclass
@@ -54,8 +43,9 @@ class Bootstrap:
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
         """``n`` training rows resampled with replacement."""
-        n = _check_n(n)
-        return self.data[_rng(seed, 11).integers(0, len(self.data), n)].copy()
+        n = checks.positive_integer(n, "number of samples")
+        rng = checks.rng(seed, checks.Stream.BOOTSTRAP)
+        return self.data[rng.integers(0, len(self.data), n)].copy()
 
 
 def _sqrt_cov(cov: np.ndarray) -> np.ndarray:
@@ -101,8 +91,8 @@ class KDE:
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
         """``n`` rows: resampled training rows plus kernel noise."""
-        n = _check_n(n)
-        rng = _rng(seed, 12)
+        n = checks.positive_integer(n, "number of samples")
+        rng = checks.rng(seed, checks.Stream.KDE)
         rows = self.data[rng.integers(0, len(self.data), n)]
         noise = rng.standard_normal((n, self.data.shape[1])) @ self._root.T
         return rows + self.bandwidth * noise
@@ -122,8 +112,8 @@ class Gaussian:
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
         """``n`` rows from N(mean, cov)."""
-        n = _check_n(n)
-        z = _rng(seed, 13).standard_normal((n, self.data.shape[1]))
+        n = checks.positive_integer(n, "number of samples")
+        z = checks.rng(seed, checks.Stream.GAUSSIAN).standard_normal((n, self.data.shape[1]))
         return self.mean + z @ self._root.T
 
 
@@ -136,12 +126,13 @@ class Independent:
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
         """``n`` rows whose columns come from different, independently drawn training rows."""
-        n = _check_n(n)
-        idx = _rng(seed, 14).integers(0, len(self.data), (n, self.data.shape[1]))
+        n = checks.positive_integer(n, "number of samples")
+        rng = checks.rng(seed, checks.Stream.SHUFFLED_HOURS)
+        idx = rng.integers(0, len(self.data), (n, self.data.shape[1]))
         return np.take_along_axis(self.data, idx, axis=0)
 
 
-def _validation_parts(train: Any, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def validation_parts(train: Any, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(fit, validation) rows: whole weeks for a date-indexed day frame, else a random 20 %.
 
     Day frames use :func:`tsgan.data.split.validation_split` (never touches the test weeks);
@@ -154,7 +145,7 @@ def _validation_parts(train: Any, seed: int) -> tuple[np.ndarray, np.ndarray]:
         fit_arr, val_arr = fit_part.to_numpy(np.float64), val_part.to_numpy(np.float64)
     else:
         arr = as_2d(train, "training data")
-        order = _rng(seed, 15).permutation(len(arr))
+        order = checks.rng(seed, checks.Stream.KDE_VALIDATION).permutation(len(arr))
         cut = len(arr) // 5
         fit_arr, val_arr = arr[order[cut:]], arr[order[:cut]]
     if len(fit_arr) < 2 or len(val_arr) < 2:
@@ -183,7 +174,7 @@ def select_kde_factor(fit_rows: np.ndarray, val_rows: np.ndarray,
     """
     from tsgan.evaluate.metrics import nearest_distances
 
-    rng = _rng(seed, 16)
+    rng = checks.rng(seed, checks.Stream.KDE_SELECTION)
     if len(val_rows) > max_validation:
         val_rows = val_rows[rng.choice(len(val_rows), max_validation, replace=False)]
     n = n or max(len(val_rows), 1_000)
@@ -212,7 +203,7 @@ def fit_kde(train: Any, rng_seed: int = 0, factor: float | None = None) -> KDE:
         if not factor > 0:
             raise TsganError(f"KDE factor must be positive, got {factor!r}")
         return KDE(data, float(factor))
-    fit_rows, val_rows = _validation_parts(train, rng_seed)
+    fit_rows, val_rows = validation_parts(train, rng_seed)
     best, scores, memorised = select_kde_factor(fit_rows, val_rows, seed=rng_seed)
     return KDE(data, best, scores, memorised)
 
