@@ -58,7 +58,7 @@ def test_checkpoint_round_trip_restores_every_variable(tmp_path: Path) -> None:
     variables = checkpoints.gan_variables(gan)
     # generator, discriminator, both optimisers (iterations, slots) and the random state
     assert any(v is gan.noise_seed.state for v in variables)
-    assert sum(1 for v in variables if "iteration" in checkpoints._var_name(v)) >= 2
+    assert sum(1 for v in variables if "iteration" in checkpoints.variable_name(v)) >= 2
     rng = np.random.default_rng(0)
     for var in variables:
         var.assign(rng.integers(1, 1000, size=var.shape).astype(var.dtype))

@@ -2,7 +2,7 @@
 
 Shared by ``tsgan fetch`` and ``scripts/fetch_smard.py``. With ``--resolution quarterhour``
 the quarter-hours are aggregated to hourly means before writing ``--out``, so that the file
-always follows the tidy *hourly* contract (docs/architecture.md); the mean of the four
+always follows the tidy *hourly* contract (docs/interfaces.md); the mean of the four
 quarter-hours is what SMARD itself publishes as the hourly value (there rounded to 2
 decimals), so both resolutions give day vectors within 0.005 EUR/MWh of each other. Hours
 with a quarter-hour missing are left out (see :func:`hourly_means`). Everything is downloaded and

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsgan import checks
 from tsgan.errors import TsganError
 from tsgan.evaluate import metrics as M
 
@@ -187,7 +188,7 @@ def like_test_conditions(model: Any, n: int, seed: int) -> pd.DataFrame | None:
         return None
     conditions = model.test_conditions.reset_index(drop=True)
     if n != len(conditions):
-        pick = np.random.default_rng([int(seed), 23]).integers(0, len(conditions), n)
+        pick = checks.rng(seed, checks.Stream.TEST_CONDITIONS).integers(0, len(conditions), n)
         conditions = conditions.iloc[pick].reset_index(drop=True)
     return conditions
 

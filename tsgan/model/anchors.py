@@ -9,7 +9,7 @@ weekday type with the closest level), drawn uniformly. Training uses the same ru
 real batch's conditions, so G learns edits for exactly the anchors sampling gives it.
 Why: the discriminative gap of the noise-only GAN came from fine day structure (prices
 piled at zero, heavy-tailed hour-to-hour moves) that a KDE of real days keeps and a
-noise-to-day map blends away (docs/quality.md).
+noise-to-day map blends away (docs/evaluation.md).
 
 The copy guard keeps the edit from shrinking to nothing (which would copy training days):
 G's loss adds ``COPY_GUARD_WEIGHT · mean(relu(τ − ‖G − anchor‖))`` with

@@ -6,11 +6,11 @@ Day-ahead prices pile up where a continuous generator spreads out: 2.6 % of Fren
 below zero), and a tenth of French hour pairs lie within ±5 EUR/MWh of zero, against half
 that in the anchored GAN's days. A classifier finds real days by exactly these details: the
 day's minimum, the midday hours, the tiny hour-to-hour steps of a plateau at zero
-(docs/quality.md, "Marginal calibration").
+(docs/model.md, "Value map").
 
 The map is empirical quantile mapping with one map for all hours (the 24 columns are the same
 quantity, and pooling gives the map 24× the data of a per-hour one; per hour it also did
-worse, docs/quality.md). Knots at :data:`KNOTS` evenly spaced quantile levels pair the
+worse, docs/evaluation.md). Knots at :data:`KNOTS` evenly spaced quantile levels pair the
 quantiles of a calibration sample of the trained generator's output (``generated``) with those
 of the training values (``target``); a value is mapped by linear interpolation between knots.
 Flat stretches of the training quantile function (values that occur many times, such as 0.00)

@@ -13,9 +13,8 @@
   ≈ 11 s of compilation for batch norm and dropout).
 * ``smard`` (default) — 24 hourly prices per day, asinh-scaled, a conditional MLP GAN:
   G (32 noise + 24 anchor) → 128 → 128 → 128 → 24 and D 24 → 256 → 128 → 1 (logits),
-  LeakyReLU(0.2), Adam (5e-4, beta_1 0.5), batch 64, 20,000 iterations (timings: README
-  "Speed"). No XLA here: on
-  the earlier plain configuration it saved only ≈ 10 % per step but cost ≈ 5-12 s of
+  LeakyReLU(0.2), Adam (5e-4, beta_1 0.5), batch 64, 20,000 iterations (timings:
+  docs/performance.md). No XLA: it saves little per step but costs seconds of
   compilation. Conditional on month, weekday, German public holiday and the previous
   week's mean price (``conditions``);
   samples from an exponential moving average of G's weights (``ema_decay`` 0.999); D also
@@ -26,8 +25,8 @@
   than the training days' median nearest-neighbour distance (:mod:`tsgan.model.anchors`); after
   training a monotone value map gives the generated prices the training prices' pooled
   distribution, their piles at 0.00 and -0.01 EUR/MWh included (``marginal_calibration``,
-  :mod:`tsgan.model.marginals`). Chosen on the bundled data by 3-seed ablations (docs/quality.md,
-  "Anchored generator", "Marginal calibration").
+  :mod:`tsgan.model.marginals`). Chosen on the bundled data by 3-seed ablations (docs/evaluation.md,
+  "Anchor settings", "Value map").
 """
 
 from __future__ import annotations

@@ -130,10 +130,6 @@ def variable_name(var: Any) -> str:
     return str(getattr(var, "path", None) or getattr(var, "name", "?"))
 
 
-#: Former private name, kept until tests/test_checkpoints.py uses :func:`variable_name`.
-_var_name = variable_name
-
-
 def save(run_dir: str | os.PathLike[str], gan: Any, state: TrainState) -> Path:
     """Write ``RUN/checkpoint/`` atomically (the previous one stays until this one is whole)."""
     run_dir = Path(run_dir)
