@@ -10,12 +10,22 @@ Prints tables (Markdown) that go into the README:
 2. ``smard`` preset: ms per iteration, days/s, and time-to-quality (training wall seconds
    until held-out energy distance / within-test spread <= 0.01 and mean hourly Wasserstein
    <= 12 EUR/MWh).
-3. ``tsgan generate -n N`` to Parquet and CSV: seconds and peak RSS (separate processes).
-4. Start-up: ``tsgan --help`` and each ``tsgan <cmd> --help``.
+3. The training loop itself: tsgan's chunked loop (:func:`tsgan.training.loop.train`, what
+   ``PriceGAN.fit`` runs) against Keras' own ``model.fit(..., steps_per_execution=100)``
+   driving the same ``GAN.train_step`` of a GAN built the same way
+   (:meth:`PriceGAN.build_gan`), ``quadratic`` and ``smard`` presets, the same number of
+   steps each, alternating, best of ``--loop-repeats``: ms per step, the ratio, and the
+   learning result so that speed is never bought with quality.
+4. The value map's sampling cost: ``PriceGAN.sample(100_000)`` of a smard run with its
+   marginal map and without it (best of 3 each, alternating, one process), and the map alone.
+5. ``tsgan generate -n N`` to Parquet and CSV: seconds and peak RSS (separate processes).
+6. Start-up: ``tsgan --help`` and each ``tsgan <cmd> --help``.
 
-Usage: ``python scripts/bench_train.py`` (full, about five minutes on 2 cores, most of it the
-classic ``predict`` loop) or ``--smoke`` (a few iterations of everything, for CI so the
-benchmark cannot rot). Timings are noisy on a shared machine: compare ratios within one run.
+Usage: ``python scripts/bench_train.py`` (full, about ten minutes on 2 cores, most of it the
+classic ``predict`` loop and Keras ``fit`` on the smard preset) or ``--smoke`` (a few
+iterations of everything, for CI so the benchmark cannot rot); ``--only SECTION``
+(repeatable) runs some sections. Timings are noisy on a shared machine: compare ratios
+within one run.
 """
 
 from __future__ import annotations
@@ -244,6 +254,157 @@ def _smard_row(iterations: int, check_every: int, seed: int,
             f"{model.train_seconds:.1f}", ttq, f"{last[0]:.4f} / {last[1]:.1f}"]
 
 
+# --------------------------------------------------------------------------- loop
+#: The presets whose training loop is timed against Keras ``fit``.
+LOOP_PRESETS = ("quadratic", "smard")
+
+
+def _loop_model(preset: str, steps: int, seed: int, overrides: dict[str, object]):
+    """A PriceGAN of ``preset`` ready to build GANs from: data, scaler, conditions and
+    anchors prepared by a ``fit`` stopped after its first chunk (no snapshots; smard without
+    the value map, which is not part of training)."""
+    from tsgan.api import PriceGAN
+
+    extra: dict[str, object] = {"marginal_calibration": False} if preset == "smard" else {}
+    model = PriceGAN(preset, iterations=steps, seed=seed, snapshot_every=0,
+                     **{**extra, **overrides})
+    model.fit(callback=lambda *_: True, callback_every=model.config.steps_per_execution)
+    return model
+
+
+def _learning_result(model, seed: int) -> str:
+    """What the model's current generator learned: mean |y - x^2| of 1,000 points
+    (quadratic), held-out energy distance / spread and hourly Wasserstein (smard)."""
+    if model.config.preset == "quadratic":
+        return f"mean abs(y - x^2) {quadratic_error(model.sample(1000, seed=seed).to_numpy()):.4f}"
+    from tsgan.evaluate.metrics import mean_wasserstein, relative_energy_distance
+
+    test = model.test_data.to_numpy()
+    fake = model.sample(len(test), seed=seed).to_numpy()
+    return (f"ED {relative_energy_distance(fake, test):.4f} / "
+            f"W {mean_wasserstein(fake, test):.1f} EUR/MWh")
+
+
+def time_tsgan_loop(model) -> dict[str, float]:
+    """A fresh GAN (:meth:`PriceGAN.build_gan`) trained by tsgan's loop, as ``fit`` does:
+    ms per step after the first chunk, the first chunk's seconds, the whole call's seconds."""
+    from tsgan.training.loop import train
+
+    gan = model.build_gan()
+    start = time.perf_counter()
+    result = train(gan, model.training_rows(), model.config,
+                   to_original=model.scaler.inverse_transform)
+    wall = time.perf_counter() - start
+    return {"ms": result.ms_per_step, "first": result.compile_seconds, "wall": wall}
+
+
+def time_keras_fit(model) -> dict[str, float]:
+    """The same fresh GAN trained by Keras' ``fit`` for the same number of steps.
+
+    The GAN is compiled again with fresh optimisers (the same ``build_optimizer`` calls),
+    ``steps_per_execution`` and ``jit_compile`` as the preset sets them, and fed by the
+    loop's own ``tf.data`` pipeline (:func:`tsgan.training.loop.make_dataset`: shuffled,
+    repeated, whole batches). A callback reads one loss per execution (one host sync per
+    ``steps_per_execution`` steps, as tsgan's loop does per chunk) and clocks it.
+    """
+    import keras
+
+    from tsgan.model.networks import build_optimizer
+    from tsgan.training.loop import make_dataset
+
+    config = model.config
+    gan = model.build_gan()
+    gan.compile(d_optimizer=build_optimizer(config, config.d_lr),
+                g_optimizer=build_optimizer(config, config.g_lr),
+                steps_per_execution=config.steps_per_execution,
+                jit_compile=config.jit_compile)
+    dataset = make_dataset(model.training_rows(), config.batch_size, config.seed)
+    ends: list[float] = []
+
+    class Clock(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            float((logs or {})["d_loss"])
+            ends.append(time.perf_counter())
+
+    start = time.perf_counter()
+    gan.fit(dataset, steps_per_epoch=config.iterations, epochs=1, verbose=0,
+            shuffle=False, callbacks=[Clock()])
+    wall = time.perf_counter() - start
+    timed = config.iterations - min(config.steps_per_execution, config.iterations)
+    ms = 1000.0 * (ends[-1] - ends[0]) / timed if timed and len(ends) > 1 else float("nan")
+    return {"ms": ms, "first": ends[0] - start, "wall": wall}
+
+
+LOOPS = {"tsgan loop (`training.loop.train`)": time_tsgan_loop,
+         "Keras `fit`, `steps_per_execution=100`": time_keras_fit}
+
+
+def bench_loop(steps: int, repeats: int, seed: int,
+               overrides: dict[str, object] | None = None) -> None:
+    """Both loops on each of :data:`LOOP_PRESETS`, alternating, best of ``repeats`` by ms per
+    step (each run's learning result is that run's); one table."""
+    rows = []
+    for preset in LOOP_PRESETS:
+        model = _loop_model(preset, steps, seed, overrides or {})
+        best: dict[str, dict[str, object]] = {}
+        for _ in range(repeats):
+            for name, timer in LOOPS.items():
+                timing: dict[str, object] = dict(timer(model))
+                timing["result"] = _learning_result(model, seed)
+                if name not in best or float(timing["ms"]) < float(best[name]["ms"]):
+                    best[name] = timing
+        base = float(best[next(iter(LOOPS))]["ms"])
+        xla = "XLA" if model.config.jit_compile else "no XLA"
+        for name, t in best.items():
+            ms = float(t["ms"])
+            rows.append([f"{preset} ({xla})", name, f"{steps:,}", f"{ms:.3f}",
+                         f"{1000.0 / ms:,.0f}", f"{ms / base:.2f}x", f"{t['first']:.1f}",
+                         f"{t['wall']:.1f}", str(t["result"])])
+    print_table(f"training loop: tsgan's chunked loop vs Keras `model.fit` on the same "
+                f"`GAN.train_step` ({steps:,} steps each, fresh GAN from "
+                f"`PriceGAN.build_gan`, best of {repeats}, alternating; XLA as the preset "
+                f"sets it)",
+                ["preset", "loop", "steps", "ms / step", "steps / s", "ms / step vs tsgan",
+                 "first-call s (trace + compile)", "wall s", "learning result"], rows)
+
+
+# --------------------------------------------------------------------------- value map
+def bench_value_map(n: int, seed: int, train_iterations: int, repeats: int) -> None:
+    """``PriceGAN.sample(n)`` of a short smard run with its value map and without it (best of
+    ``repeats`` each, alternating, after a first call that traces the sampling function),
+    and ``MarginalMap.apply`` alone on the same ``n`` days."""
+    from tsgan.api import PriceGAN
+
+    model = PriceGAN("smard", iterations=train_iterations, seed=seed, snapshot_every=0).fit()
+    model.sample(1000, seed=0)  # trace the sampling function first
+    fitted = model.marginal_map
+    best = {"with the map": float("inf"), "without": float("inf")}
+    for _ in range(repeats):
+        for label, marginal_map in (("with the map", fitted), ("without", None)):
+            model.marginal_map = marginal_map
+            start = time.perf_counter()
+            model.sample(n, seed=1)
+            best[label] = min(best[label], time.perf_counter() - start)
+    raw = model.sample(n, seed=1).to_numpy()  # still without the map
+    model.marginal_map = fitted
+    alone = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fitted.apply(raw)
+        alone = min(alone, time.perf_counter() - start)
+    rows = [[label, f"{n:,}", f"{seconds:.3f}", f"{1e6 * seconds / n:.1f}"]
+            for label, seconds in (*best.items(),
+                                   ("the map alone (`MarginalMap.apply`)", alone))]
+    rows.append(["difference (with - without)", f"{n:,}",
+                 f"{best['with the map'] - best['without']:.3f}",
+                 f"{1e6 * (best['with the map'] - best['without']) / n:.1f}"])
+    print_table(f"value map: `PriceGAN.sample({n:,})` with the marginal map and without "
+                f"(smard run of {train_iterations:,} iterations: sampling cost does not depend "
+                f"on training length; {len(fitted.generated):,} knots; best of {repeats}, "
+                f"alternating, one process)",
+                ["sampling", "days", "seconds", "µs / day"], rows)
+
+
 # --------------------------------------------------------------------------- generate
 def _run_measured(argv: list[str]) -> tuple[float, float]:
     """Run ``tsgan argv`` in a fresh process; return (wall seconds, peak RSS MiB)."""
@@ -296,6 +457,10 @@ def bench_startup(repeats: int) -> None:
     print_table(f"start-up (best of {repeats})", ["command", "seconds"], rows)
 
 
+#: The sections, in the order they run (``--only`` picks some).
+SECTIONS = ["quadratic", "smard", "loop", "valuemap", "generate", "startup"]
+
+
 def main() -> int:
     """Parse arguments and run the selected sections."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -309,16 +474,27 @@ def main() -> int:
     parser.add_argument("--smard-iterations", type=int, default=6000)
     parser.add_argument("--check-every", type=int, default=500,
                         help="smard: evaluate held-out quality every N steps")
+    parser.add_argument("--loop-steps", type=int, default=3000,
+                        help="steps of each loop run (quadratic and smard; at least 200)")
+    parser.add_argument("--loop-repeats", type=int, default=3,
+                        help="loop runs per loop and preset (the best is shown)")
+    parser.add_argument("--map-n", type=int, default=100_000,
+                        help="days sampled with and without the value map")
     parser.add_argument("--generate-n", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", choices=["quadratic", "smard", "generate", "startup"],
-                        action="append", help="run only these sections (repeatable)")
+    parser.add_argument("--only", choices=SECTIONS, action="append",
+                        help="run only these sections (repeatable)")
     args = parser.parse_args()
     train_iterations = 200
+    map_repeats = 3
     if args.smoke:
         args.quadratic_iterations, args.quadratic_full, args.smard_iterations = 20, 0, 100
         args.check_every, args.generate_n, train_iterations = 50, 2000, 20
-    sections = set(args.only or ["quadratic", "smard", "generate", "startup"])
+        args.loop_steps, args.loop_repeats, args.map_n, map_repeats = 200, 1, 2000, 1
+    if args.loop_steps < 200 or args.loop_repeats < 1 or args.map_n < 1:
+        parser.error("--loop-steps must be at least 200 (two executions of 100 steps), "
+                     "--loop-repeats and --map-n at least 1")
+    sections = set(args.only or SECTIONS)
     print(f"Machine: {machine_description()}")
     print(f"Command: python scripts/bench_train.py {' '.join(sys.argv[1:])}".rstrip())
     # smoke: no XLA compilation (seconds of it), so CI only checks that every section runs
@@ -327,6 +503,10 @@ def main() -> int:
         bench_quadratic(args.quadratic_iterations, args.quadratic_full, args.seed, overrides)
     if "smard" in sections:
         bench_smard(args.smard_iterations, args.check_every, args.seed)
+    if "loop" in sections:
+        bench_loop(args.loop_steps, args.loop_repeats, args.seed, overrides)
+    if "valuemap" in sections:
+        bench_value_map(args.map_n, args.seed, train_iterations, map_repeats)
     if "generate" in sections:
         with tempfile.TemporaryDirectory() as tmp:
             bench_generate(args.generate_n, args.seed, Path(tmp), train_iterations)
