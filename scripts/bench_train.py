@@ -343,6 +343,9 @@ def bench_loop(steps: int, repeats: int, seed: int,
                overrides: dict[str, object] | None = None) -> None:
     """Both loops on each of :data:`LOOP_PRESETS`, alternating, best of ``repeats`` by ms per
     step (each run's learning result is that run's); one table."""
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # each fresh GAN retraces sampling: expected, not news
     rows = []
     for preset in LOOP_PRESETS:
         model = _loop_model(preset, steps, seed, overrides or {})
