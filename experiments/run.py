@@ -1,4 +1,4 @@
-"""Experiments behind figures of docs/quality.md and docs/other_zones.md, one runner.
+"""Experiments behind figures of docs/evaluation.md, one runner.
 
     .venv/bin/python experiments/run.py VARIANT --seeds 0 1 2 [--zone DE|FR|AT]
                                         [--iterations N] [--work-dir DIR]
@@ -320,20 +320,22 @@ VARIANTS: dict[str, Variant] = {
     "near-zero": Variant(
         "prices near zero, real vs generated, and each classifier view alone",
         near_zero, WITHOUT_MAP,
-        "docs/quality.md 'Marginal calibration' (France's piles at 0.00 / -0.01, views)"),
+        "docs/evaluation.md 'Value map': what the map fixes (France; the German repeated "
+        "values with --zone DE)"),
     "per-hour-map": Variant(
         "value map fitted after training: one per hour vs one pooled (and the product's)",
         per_hour_map, WITHOUT_MAP,
-        "docs/quality.md 'Marginal calibration' (per-hour vs pooled map, France)"),
+        "docs/evaluation.md 'Value map': one pooled map, not one per hour (France)"),
     "atom-snap": Variant(
         "snapping generated prices only to the training prices' piles (atoms)",
         atom_snap, WITHOUT_MAP,
-        "docs/quality.md 'Marginal calibration' and docs/other_zones.md (France 0.100)"),
+        "docs/evaluation.md 'Value map': snapping only to the piles (France 0.100)"),
     "where-classifier-wins": Variant(
         "which real and generated days a classifier tells apart (level, year, negative "
         "hours, season, weekday)",
         where_classifier_wins, WITHOUT_MAP,
-        "docs/other_zones.md (France's negative-price days) and docs/quality.md"),
+        "docs/evaluation.md 'Other markets' (France's negative-price days) and 'Which "
+        "view of a day gives the generated ones away'"),
 }
 
 
