@@ -21,7 +21,7 @@ Prints tables (Markdown) that go into the README:
 5. ``tsgan generate -n N`` to Parquet and CSV: seconds and peak RSS (separate processes).
 6. Start-up: ``tsgan --help`` and each ``tsgan <cmd> --help``.
 
-Usage: ``python scripts/bench_train.py`` (full, about ten minutes on 2 cores, most of it the
+Usage: ``python scripts/bench_train.py`` (full, about seven minutes on 2 cores, most of it the
 classic ``predict`` loop and Keras ``fit`` on the smard preset) or ``--smoke`` (a few
 iterations of everything, for CI so the benchmark cannot rot); ``--only SECTION``
 (repeatable) runs some sections. Timings are noisy on a shared machine: compare ratios
