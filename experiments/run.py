@@ -312,7 +312,7 @@ class Variant:
     figure: str = ""
 
 
-#: Stop 16 analysed the generator's own output, before the value map existed: every variant
+#: The analyses study the generator's own output, without the value map: every variant
 #: trains with the map off (training itself is the same with it on).
 WITHOUT_MAP = {"marginal_calibration": False}
 
