@@ -62,7 +62,7 @@ CHANGELOG = REPO / "CHANGELOG.md"
 MAX_README_LINES = 250
 #: Development history belongs in git log and CHANGELOG.md's versions, not in the docs.
 HISTORY = re.compile(
-    r"\bstop[- ]?[0-9]+\b|this stop|earlier stops|\bissue[- ]?#?[0-9]+\b"
+    r"\bstop[- ]?[0-9]+\b|this\s+stop|earlier\s+stops|\bissue[- ]?#?[0-9]+\b"
     r"|which it predates|earlier default|since changed|re-measured|while other jobs ran"
     r"|load average|\(load [0-9.]+",
     re.IGNORECASE,
