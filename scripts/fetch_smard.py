@@ -1,9 +1,9 @@
 """Download SMARD.de day-ahead prices (same as ``tsgan fetch``).
 
-Example::
+Example, with the German day-ahead load and solar forecasts next to the prices::
 
     python scripts/fetch_smard.py --start 2025-10-20 --end 2025-10-26 \\
-        --out prices.csv --daily days.csv
+        --exogenous load,solar --out prices.csv --daily days.csv
 
 Data: Bundesnetzagentur | SMARD.de, licensed under CC BY 4.0.
 """

@@ -209,3 +209,113 @@ def test_hourly_means_keeps_only_complete_hours() -> None:
     assert out["timestamp_utc"].tolist() == [pd.Timestamp("2025-10-26 00:00", tz="UTC")]
     assert out["price_eur_mwh"].tolist() == [3.0]
     assert str(out["timestamp_utc"].dtype) == "datetime64[ns, UTC]"
+
+
+# --------------------------------------------------------------------------- exogenous
+SPAN = ["--start", "2025-10-20", "--end", "2025-10-26"]
+NAMES = ["load", "wind_onshore", "wind_offshore", "solar", "wind_solar"]
+LOAD_CHUNK = f"411/DE/411_DE_hour_{WEEK}.json"
+
+
+def block(name: str) -> list[str]:
+    return [f"{name}_h{h:02d}" for h in range(24)]
+
+
+def test_exogenous_round_trip_with_dst_day(server: SmardServer, tmp_path: Path) -> None:
+    from tsgan.data.sources import load_days
+
+    result = run(server, tmp_path, *SPAN, "--exogenous", ",".join(NAMES), "--out", "p.csv",
+                 "--daily", "d.csv")
+    assert result.returncode == 0, result.stderr
+    assert ("wrote 169 hourly prices and load, wind_onshore, wind_offshore, solar, wind_solar "
+            "forecasts (MWh per hour) to p.csv") in result.stdout
+    prices = pd.read_csv(tmp_path / "p.csv")
+    assert list(prices.columns) == ["timestamp_utc", "timestamp_local", "price_eur_mwh", *NAMES]
+    assert len(prices) == 169 and prices.notna().all().all()
+    header = (tmp_path / "d.csv").read_text().splitlines()[0].split(",")
+    assert header == ["date", *HOURS, *[c for n in NAMES for c in block(n)]]
+    from_daily = load_days(tmp_path / "d.csv", exogenous=NAMES)
+    from_hourly = load_days(tmp_path / "p.csv", exogenous=NAMES)
+    pd.testing.assert_frame_equal(from_daily, from_hourly, check_freq=False)
+    twice = local_values("_synthetic/" + LOAD_CHUNK, "2025-10-26", 2)
+    assert len(twice) == 2
+    assert from_daily.loc["2025-10-26", "load_h02"] == pytest.approx(sum(twice) / 2)
+    assert from_daily.loc["2025-10-20", "load_h00"] == local_values(
+        "_synthetic/" + LOAD_CHUNK, "2025-10-20", 0)[0]
+    assert from_daily.loc["2025-10-26", "h02"] == pytest.approx(
+        sum(local_values(CHUNK, "2025-10-26", 2)) / 2)
+
+
+def test_exogenous_quarterhour_parquet(server: SmardServer, tmp_path: Path) -> None:
+    from tsgan.data.sources import load_days
+
+    for res in ("hour", "quarterhour"):
+        result = run(server, tmp_path, *SPAN, "--resolution", res, "--exogenous", "load,solar",
+                     "--out", f"{res}.parquet", "--daily", f"{res}.parquet".replace(".", "_d."),
+                     "--quiet")
+        assert result.returncode == 0, result.stderr
+    hour = load_days(tmp_path / "hour_d.parquet", exogenous=["load", "solar"])
+    quarter = load_days(tmp_path / "quarterhour_d.parquet", exogenous=["load", "solar"])
+    pd.testing.assert_frame_equal(hour[block("load") + block("solar")],
+                                  quarter[block("load") + block("solar")])  # sums, not means
+    tidy = pd.read_parquet(tmp_path / "quarterhour.parquet")
+    assert len(tidy) == 169 and tidy["load"].between(40_000, 70_000).all()
+
+
+def test_unknown_exogenous_name_is_one_line_before_any_request(server: SmardServer,
+                                                              tmp_path: Path) -> None:
+    result = run(server, tmp_path, *SPAN, "--exogenous", "load,temperature", "--out", "p.csv")
+    line = assert_one_line_error(result)
+    assert ("unknown exogenous series 'temperature'; valid series: load, wind_onshore, "
+            "wind_offshore, solar, wind_solar") in line
+    assert server.log == [] and not (tmp_path / "p.csv").exists()
+
+
+def test_exogenous_index_without_the_range_writes_nothing(server: SmardServer,
+                                                         tmp_path: Path) -> None:
+    stamps = json.loads((FIXTURES / "_synthetic/411/DE/index_hour.json").read_text())
+    server.overrides["411/DE/index_hour.json"] = json.dumps(
+        {"timestamps": stamps["timestamps"][:2]}).encode()
+    result = run(server, tmp_path, *SPAN, "--exogenous", "solar,load", "--out", "p.csv",
+                 "--daily", "d.csv")
+    line = assert_one_line_error(result)
+    assert ("end date 2025-10-26 is beyond the SMARD load forecast (411/DE) hour index, which "
+            "ends on 2025-10-19") in line
+    assert not (tmp_path / "p.csv").exists() and not (tmp_path / "d.csv").exists()
+
+
+def test_forecasts_beyond_the_last_price(server: SmardServer, tmp_path: Path) -> None:
+    """Forecasts are published before the auction: their hours stay in --out, price empty."""
+    from tsgan.data.sources import load_days, load_prices
+
+    series = json.loads((FIXTURES / CHUNK).read_text())["series"]
+    cut = [[t, v if i < 144 else None] for i, (t, v) in enumerate(series)]  # to Sat 23:00
+    server.overrides[CHUNK] = json.dumps({"meta_data": {}, "series": cut}).encode()
+    result = run(server, tmp_path, *SPAN, "--exogenous", "load", "--out", "p.csv",
+                 "--daily", "d.csv")
+    assert result.returncode == 0, result.stderr
+    assert "SMARD has published prices only up to 2025-10-25 23:00 CEST" in result.stderr
+    table = pd.read_csv(tmp_path / "p.csv")
+    assert len(table) == 169 and table["price_eur_mwh"].isna().sum() == 25
+    assert table["load"].notna().all()
+    assert len(load_prices(tmp_path / "p.csv")) == 144
+    days = load_days(tmp_path / "p.csv", exogenous=["load"])
+    assert len(days) == 6 and days[block("load")].notna().all().all()
+    assert "wrote 6 days" in result.stdout
+
+
+def test_forecast_ending_early_leaves_its_days_empty(server: SmardServer, tmp_path: Path) -> None:
+    from tsgan.data.sources import load_days
+
+    series = json.loads((FIXTURES / "_synthetic" / LOAD_CHUNK).read_text())["series"]
+    cut = [[t, v if i < 150 else None] for i, (t, v) in enumerate(series)]  # Sun 06:00 on
+    server.overrides[LOAD_CHUNK] = json.dumps({"meta_data": {}, "series": cut}).encode()
+    result = run(server, tmp_path, *SPAN, "--exogenous", "load", "--out", "p.csv",
+                 "--daily", "d.csv")
+    assert result.returncode == 0, result.stderr
+    assert ("note: SMARD has published load forecasts only up to 2025-10-26 04:00 CET"
+            in result.stderr)
+    assert "wrote 7 days" in result.stdout and "; load: 1 day without values" in result.stdout
+    days = load_days(tmp_path / "d.csv", exogenous=["load"])
+    assert days.loc["2025-10-26", block("load")].isna().all()
+    assert days.loc["2025-10-26", HOURS].notna().all()

@@ -1,4 +1,5 @@
-"""tsgan.data.smard against a real local HTTP server serving recorded SMARD responses."""
+"""tsgan.data.smard against a real local HTTP server serving recorded SMARD responses
+(prices) and derived ones (the day-ahead forecast filters, see tests/fixtures/smard/README.md)."""
 
 from __future__ import annotations
 
@@ -284,3 +285,157 @@ def test_nan_prices_count_as_unpublished(fetch, server: SmardServer) -> None:
     assert len(frame) == 168 and frame["price_eur_mwh"].notna().all()
     fetch()
     assert server.count(CHUNK) == 2  # incomplete week: asked again
+
+
+# --------------------------------------------------------------------------- any series
+SYNTHETIC = FIXTURES / "_synthetic"
+FORECASTS = {"load": 411, "wind_onshore": 123, "wind_offshore": 3791, "solar": 125,
+             "wind_solar": 5097}
+LOAD_INDEX = "411/DE/index_hour.json"
+LOAD_CHUNK = f"411/DE/411_DE_hour_{WEEK}.json"
+
+
+def synthetic(path: str) -> list[list]:
+    """The series of a derived fixture file."""
+    return json.loads((SYNTHETIC / path).read_text())["series"]
+
+
+@pytest.fixture
+def exogenous(server: SmardServer, tmp_path: Path):
+    """fetch_exogenous bound to the local server, a private cache and tiny retry delays."""
+
+    def call(names="load", start: str = "2025-10-20", end: str = "2025-10-26", **kw):
+        opts = {"base_url": server.base_url, "cache_dir": tmp_path / "cache",
+                "progress": False, "backoff": 0.001, "retries": 3, **kw}
+        return smard.fetch_exogenous(names, start, end, **opts)
+
+    return call
+
+
+def test_exogenous_table_matches_the_api_ids() -> None:
+    assert {name: spec.filter_id for name, spec in smard.EXOGENOUS.items()} == FORECASTS
+    assert {spec.region for spec in smard.EXOGENOUS.values()} == {"DE"}
+    assert smard.resolve_exogenous(" Load, SOLAR ") == ["load", "solar"]
+    assert smard.resolve_exogenous(["wind_solar"]) == ["wind_solar"]
+    with pytest.raises(TsganError, match="unknown exogenous series 'temp'; valid series: load, "
+                                         "wind_onshore, wind_offshore, solar, wind_solar"):
+        smard.resolve_exogenous("load,temp")
+    with pytest.raises(TsganError, match="'solar' is named twice"):
+        smard.resolve_exogenous("solar,Solar")
+    with pytest.raises(TsganError, match="no exogenous series named"):
+        smard.resolve_exogenous([])
+    with pytest.raises(TsganError, match="must be a comma list or a list of names, got 411"):
+        smard.resolve_exogenous(411)
+
+
+def test_fetch_series_any_filter(server: SmardServer, tmp_path: Path) -> None:
+    frame = smard.fetch_series(411, "DE", "2025-10-20", "2025-10-26", base_url=server.base_url,
+                               cache_dir=tmp_path / "cache", progress=False)
+    series = synthetic(LOAD_CHUNK)
+    assert list(frame.columns) == ["timestamp_utc", "value"] and len(frame) == 169
+    assert frame["value"].tolist() == [v for _, v in series]
+    assert (tmp_path / "cache" / LOAD_CHUNK).read_bytes() == (SYNTHETIC / LOAD_CHUNK).read_bytes()
+    prices = smard.fetch_series(4169, "DE-LU", "2025-10-20", "2025-10-26",
+                                base_url=server.base_url, cache_dir=tmp_path / "cache",
+                                progress=False)  # a price zone through the same door
+    assert prices["value"].tolist() == [v for _, v in recorded(CHUNK)]
+    assert server.count(CHUNK) == 1
+
+
+@pytest.mark.parametrize("filter_id, region, message", [
+    (0, "DE", "filter id must be a positive integer, got 0"),
+    ("411", "DE", "filter id must be a positive integer, got '411'"),
+    (True, "DE", "filter id must be a positive integer"),
+    (411, "../DE", "region '../DE' is not a region name"),
+    (411, "", "region '' is not a region name"),
+])
+def test_fetch_series_rejects_bad_ids(server: SmardServer, tmp_path: Path, filter_id,
+                                      region, message: str) -> None:
+    with pytest.raises(TsganError, match=message):
+        smard.fetch_series(filter_id, region, "2025-10-20", "2025-10-26",
+                           base_url=server.base_url, cache_dir=tmp_path, progress=False)
+    assert server.log == []
+
+
+def test_fetch_series_unknown_filter_is_a_clear_404(server: SmardServer, tmp_path: Path) -> None:
+    with pytest.raises(TsganError, match="404 Not Found for .*/715/DE/index_hour.json .*no hour "
+                                         "series for this filter and region"):
+        smard.fetch_series(715, "DE", "2025-10-20", "2025-10-26", base_url=server.base_url,
+                           cache_dir=tmp_path, progress=False)
+
+
+def test_exogenous_hourly_values_and_sum(exogenous) -> None:
+    frame = exogenous(list(FORECASTS))
+    assert list(frame.columns) == ["timestamp_utc", *FORECASTS] and len(frame) == 169
+    assert (frame.dtypes[1:] == "float64").all()
+    for name, fid in FORECASTS.items():
+        assert frame[name].tolist() == [v for _, v in synthetic(f"{fid}/DE/{fid}_DE_hour_{WEEK}"
+                                                                ".json")]
+    parts = frame["wind_onshore"] + frame["wind_offshore"] + frame["solar"]
+    assert (frame["wind_solar"] == parts).all()  # 5097 = 123 + 3791 + 125
+    local = frame["timestamp_utc"].dt.tz_convert("Europe/Berlin")
+    assert (frame.loc[(local.dt.hour < 6).to_numpy(), "solar"] == 0).all()
+    assert frame["load"].between(40_000, 70_000).all()
+
+
+def test_exogenous_quarterhours_are_summed(exogenous) -> None:
+    quarter = exogenous("load,solar", resolution="quarterhour")
+    hour = exogenous("load,solar")
+    pd.testing.assert_frame_equal(quarter, hour)  # hour = sum of its 4 quarter-hours
+    raw = synthetic(f"411/DE/411_DE_quarterhour_{WEEK}.json")
+    assert len(raw) == 676 and quarter["load"].iloc[0] == sum(v for _, v in raw[:4])
+
+
+def test_hourly_sums_keeps_only_complete_hours() -> None:
+    stamps = pd.date_range("2025-10-26 00:00", periods=7, freq="15min", tz="UTC")
+    frame = pd.DataFrame({"timestamp_utc": stamps, "value": [1.0, 2.0, 3.0, 6.0, 10.0, 20.0,
+                                                             30.0]})
+    out = smard.hourly_sums(frame)
+    assert out["timestamp_utc"].tolist() == [pd.Timestamp("2025-10-26 00:00", tz="UTC")]
+    assert out["value"].tolist() == [12.0]
+
+
+def test_exogenous_outer_join_keeps_every_hour(exogenous, server: SmardServer) -> None:
+    series = synthetic(f"125/DE/125_DE_hour_{WEEK}.json")
+    cut = [[t, v if i < 100 else None] for i, (t, v) in enumerate(series)]
+    server.overrides[f"125/DE/125_DE_hour_{WEEK}.json"] = json.dumps(
+        {"meta_data": {}, "series": cut}).encode()
+    frame = exogenous("load,solar")
+    assert len(frame) == 169 and frame["load"].notna().all()
+    assert frame["solar"].notna().sum() == 100
+
+
+def test_exogenous_cache_is_shared_and_reused(exogenous, server: SmardServer,
+                                              tmp_path: Path) -> None:
+    first = exogenous("load", "2025-10-06", "2025-11-02")
+    assert len(first) == 28 * 24 + 1
+    assert sorted(p.name for p in (tmp_path / "cache" / "411" / "DE").iterdir())[0] == (
+        "411_DE_hour_1759701600000.json")
+    again = exogenous("load", "2025-10-06", "2025-11-02")
+    pd.testing.assert_frame_equal(first, again)
+    assert server.count(LOAD_INDEX) == 1 and sum(server.chunk_counts().values()) == 4
+
+
+def test_exogenous_range_outside_the_index_names_the_series(exogenous,
+                                                            server: SmardServer) -> None:
+    with pytest.raises(TsganError, match=r"SMARD load forecast \(411/DE\) hour data starts on "
+                                         "2025-10-06; choose a start on or after it$"):
+        exogenous("load", "2025-09-29", "2025-10-12")
+    stamps = json.loads((SYNTHETIC / LOAD_INDEX).read_text())["timestamps"][:2]
+    server.overrides["123/DE/index_hour.json"] = json.dumps({"timestamps": stamps}).encode()
+    with pytest.raises(TsganError, match=r"end date 2025-10-26 is beyond the SMARD wind_onshore "
+                                         r"forecast \(123/DE\) hour index, which ends on "
+                                         "2025-10-19"):
+        exogenous("load,wind_onshore")
+    assert server.chunk_counts()["123/DE/123_DE_hour_1760911200000.json"] == 0
+
+
+def test_exogenous_retries_and_empty_series(exogenous, server: SmardServer) -> None:
+    server.add_faults(LOAD_CHUNK, Fault.http(503), Fault.html())
+    assert len(exogenous()) == 169 and server.count(LOAD_CHUNK) == 3
+    nulls = [[t, None] for t, _ in synthetic(f"125/DE/125_DE_hour_{WEEK}.json")]
+    server.overrides[f"125/DE/125_DE_hour_{WEEK}.json"] = json.dumps(
+        {"meta_data": {}, "series": nulls}).encode()
+    with pytest.raises(TsganError, match=r"no published values for solar forecast \(125/DE\) "
+                                         "hour between 2025-10-20 and 2025-10-26"):
+        exogenous("solar")

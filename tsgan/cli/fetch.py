@@ -1,4 +1,4 @@
-"""``tsgan fetch``: download day-ahead prices from SMARD.de."""
+"""``tsgan fetch``: download day-ahead prices (and German day-ahead forecasts) from SMARD.de."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=(
             "Download hourly day-ahead prices from the SMARD.de chart-data API "
             "(Bundesnetzagentur | SMARD.de, CC BY 4.0), cache the raw weekly chunks, and "
-            "write a tidy hourly CSV/Parquet and optionally one 24-hour vector per day."
+            "write a tidy hourly CSV/Parquet and optionally one 24-hour vector per day. "
+            "--exogenous adds German day-ahead forecasts of load, wind and solar "
+            "(docs/exogenous.md)."
         ),
     )
     add_fetch_arguments(p)

@@ -1,6 +1,9 @@
 """The ``fetch`` command: SMARD prices → tidy hourly file (and optionally day vectors).
 
-Shared by ``tsgan fetch`` and ``scripts/fetch_smard.py``. With ``--resolution quarterhour``
+Shared by ``tsgan fetch`` and ``scripts/fetch_smard.py``. ``--exogenous load,solar,…`` adds
+German day-ahead forecasts (docs/exogenous.md) as further columns: MWh per hour in ``--out``
+(quarter-hours are summed, since SMARD publishes energy per interval), ``NAME_h00`` …
+``NAME_h23`` in ``--daily``. With ``--resolution quarterhour``
 the quarter-hours are aggregated to hourly means before writing ``--out``, so that the file
 always follows the tidy *hourly* contract (docs/interfaces.md); the mean of the four
 quarter-hours is what SMARD itself publishes as the hourly value (there rounded to 2
@@ -17,7 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from tsgan.data.smard import DEFAULT_BASE_URL, RESOLUTIONS, ZONES, fetch_prices
+from tsgan.data.smard import (
+    DEFAULT_BASE_URL,
+    EXOGENOUS,
+    RESOLUTIONS,
+    ZONES,
+    fetch_exogenous,
+    fetch_prices,
+    resolve_exogenous,
+)
 from tsgan.errors import TsganError
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
@@ -41,6 +52,9 @@ def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
                         help="tidy hourly prices, .csv or .parquet")
     parser.add_argument("--daily", default=None, metavar="DAYS.csv|.parquet",
                         help="also write one 24-hour vector per day, .csv or .parquet")
+    parser.add_argument("--exogenous", default=None, metavar="NAMES",
+                        help="also download German day-ahead forecasts, a comma list of "
+                             f"{', '.join(EXOGENOUS)} (MWh per hour)")
     parser.add_argument("--max-gap-hours", type=int, default=2,
                         help="repair gaps up to this many hours per day; drop days with more")
     parser.add_argument("--retries", type=int, default=5, help="retries per request")
@@ -77,11 +91,11 @@ def hourly_means(prices: pd.DataFrame, per_hour: int = 4) -> pd.DataFrame:
     return out
 
 
-def warn_if_truncated(prices: pd.DataFrame, end: str) -> None:
+def warn_if_truncated(prices: pd.DataFrame, end: str, what: str = "prices") -> None:
     """Say on stderr (even with --quiet) when SMARD has not yet published up to ``end``.
 
     The newest weekly chunk holds ``null`` for hours not yet auctioned; an unattended nightly
-    fetch must not end early without a word.
+    fetch must not end early without a word. ``what`` names the series in the note.
     """
     import sys
 
@@ -92,8 +106,8 @@ def warn_if_truncated(prices: pd.DataFrame, end: str) -> None:
     if pd.isna(last) or last + pd.Timedelta(hours=1) >= wanted_end:
         return
     last_local = last.tz_convert(TIMEZONE).strftime("%Y-%m-%d %H:%M %Z")
-    print(f"note: SMARD has published prices only up to {last_local}; the output ends there "
-          f"(--end {end})", file=sys.stderr)
+    print(f"note: SMARD has published {what} only up to {last_local}; the output's {what} "
+          f"end there (--end {end})", file=sys.stderr)
 
 
 def run_fetch(args: argparse.Namespace) -> int:
@@ -102,26 +116,43 @@ def run_fetch(args: argparse.Namespace) -> int:
     daily = _check_output(args.daily, "--daily")
     if args.max_gap_hours < 0:
         raise TsganError("--max-gap-hours must be >= 0")
-    prices = fetch_prices(
-        args.start, args.end, zone=args.zone, resolution=args.resolution,
-        base_url=args.base_url, cache_dir=args.cache_dir, progress=not args.quiet,
-        retries=args.retries, backoff=args.retry_backoff, timeout=args.timeout,
-    )
+    names = resolve_exogenous(args.exogenous) if args.exogenous is not None else []
+    options = {"resolution": args.resolution, "base_url": args.base_url,
+               "cache_dir": args.cache_dir, "progress": not args.quiet,
+               "retries": args.retries, "backoff": args.retry_backoff,
+               "timeout": args.timeout}
+    prices = fetch_prices(args.start, args.end, zone=args.zone, **options)
     if args.resolution != "hour":
         prices = hourly_means(prices)
+    forecasts = fetch_exogenous(names, args.start, args.end, **options) if names else None
     warn_if_truncated(prices, args.end)
+    table = prices
+    if forecasts is not None:
+        for name in names:
+            warn_if_truncated(forecasts.dropna(subset=[name]), args.end, f"{name} forecasts")
+        table = prices.merge(forecasts, on="timestamp_utc", how="outer")
+        table = table.sort_values("timestamp_utc").reset_index(drop=True)
     days = report = None
     if daily is not None:
         from tsgan.data.days import to_day_vectors
 
         days, report = to_day_vectors(prices, max_gap_hours=args.max_gap_hours)
+        if forecasts is not None:
+            from tsgan.data.sources import exogenous_days
+
+            blocks = exogenous_days(forecasts, names, days.index, args.max_gap_hours)
+            days = pd.concat([days, blocks], axis=1)
     from tsgan.data.sources import write_days, write_prices
 
-    write_prices(prices, out)
+    write_prices(table, out)
     if daily is not None:
         write_days(days, daily)
     if not args.quiet:
-        print(f"wrote {len(prices)} hourly prices to {out}")
+        extra = f" and {', '.join(names)} forecasts (MWh per hour)" if names else ""
+        print(f"wrote {len(prices)} hourly prices{extra} to {out}")
         if report is not None:
-            print(f"wrote {len(days)} days to {daily}: {report.summary()}")
+            from tsgan.data.sources import exogenous_report
+
+            blank = exogenous_report(days, names)
+            print(f"wrote {len(days)} days to {daily}: {report.summary()}{blank}")
     return 0

@@ -1,9 +1,12 @@
-"""SMARD.de chart-data client: day-ahead prices as a tidy hourly (or quarter-hourly) frame.
+"""SMARD.de chart-data client: day-ahead prices and day-ahead forecasts as tidy frames.
 
 The API (https://www.smard.de/app/chart_data) serves one index per filter/region/resolution
 listing weekly chunks (Monday 00:00 Europe/Berlin, UTC epoch milliseconds) and one JSON file
-per chunk with ``[interval start ms, price or null]`` points. ``null`` means "not (yet)
-published" and is dropped, never read as 0.
+per chunk with ``[interval start ms, value or null]`` points. ``null`` means "not (yet)
+published" and is dropped, never read as 0. One client (:class:`SmardClient`) serves every
+filter and region: prices (:func:`fetch_prices`, EUR/MWh), any series
+(:func:`fetch_series`), and the German day-ahead forecasts of load, wind and solar
+(:func:`fetch_exogenous`, MWh per hour; see docs/exogenous.md).
 
 Design choices:
 
@@ -28,6 +31,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -50,10 +54,23 @@ USER_AGENT = "tsgan (SMARD chart-data client; python-requests)"
 
 @dataclass(frozen=True)
 class Zone:
-    """A SMARD price series: the chart-data filter id and the region it is published under."""
+    """A SMARD series: the chart-data filter id and the region it is published under."""
 
     filter_id: int
     region: str
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A SMARD day-ahead forecast series: filter, region and what it holds (docs/exogenous.md).
+
+    Values are energy per interval (MWh per hour, MWh per quarter-hour), so quarter-hours
+    add up to hours.
+    """
+
+    filter_id: int
+    region: str
+    title: str
 
 
 ZONES: dict[str, Zone] = {
@@ -75,6 +92,15 @@ ZONES: dict[str, Zone] = {
     "DE-LU-neighbours": Zone(5078, "DE-LU"),
 }
 
+EXOGENOUS: dict[str, Forecast] = {
+    "load": Forecast(411, "DE", "Prognostizierter Stromverbrauch: Gesamt (Netzlast)"),
+    "wind_onshore": Forecast(123, "DE", "Prognostizierte Erzeugung: Wind Onshore"),
+    "wind_offshore": Forecast(3791, "DE", "Prognostizierte Erzeugung: Wind Offshore"),
+    "solar": Forecast(125, "DE", "Prognostizierte Erzeugung: Photovoltaik"),
+    "wind_solar": Forecast(5097, "DE", "Prognostizierte Erzeugung: Wind und Photovoltaik"),
+}
+REGION_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,31}"
+
 
 class _Retryable(Exception):
     """A failed attempt worth retrying; ``reason`` ends up in the final error message."""
@@ -92,6 +118,41 @@ def resolve_zone(zone: str) -> Zone:
         if name.lower() == str(zone).lower():
             return value
     raise TsganError(f"unknown zone {zone!r}; valid zones: {', '.join(ZONES)}")
+
+
+def resolve_exogenous(names: str | Sequence[str]) -> list[str]:
+    """Canonical forecast names from a comma list or a sequence (case-insensitive, in order).
+
+    Unknown names raise a TsganError listing the valid ones; repeated names raise too.
+    """
+    if isinstance(names, str):
+        items = names.split(",")
+    elif isinstance(names, Sequence):
+        items = list(names)
+    else:
+        raise TsganError(f"exogenous series must be a comma list or a list of names, got "
+                         f"{names!r}")
+    out: list[str] = []
+    for item in items:
+        want = str(item).strip().lower()
+        if want not in EXOGENOUS:
+            raise TsganError(f"unknown exogenous series {str(item).strip()!r}; valid series: "
+                             f"{', '.join(EXOGENOUS)}")
+        if want in out:
+            raise TsganError(f"exogenous series {want!r} is named twice")
+        out.append(want)
+    if not out:
+        raise TsganError(f"no exogenous series named; valid series: {', '.join(EXOGENOUS)}")
+    return out
+
+
+def check_series(filter_id: int, region: str) -> Zone:
+    """A validated filter id (positive integer) and region (a SMARD region token such as DE)."""
+    if isinstance(filter_id, bool) or not isinstance(filter_id, int) or filter_id <= 0:
+        raise TsganError(f"SMARD filter id must be a positive integer, got {filter_id!r}")
+    if not isinstance(region, str) or not re.fullmatch(REGION_PATTERN, region):
+        raise TsganError(f"SMARD region {region!r} is not a region name such as DE or DE-LU")
+    return Zone(filter_id, region)
 
 
 def check_resolution(resolution: str) -> int:
@@ -221,19 +282,19 @@ def _chunk_validator(ts: int) -> Any:
             value = point[1]
             if value is not None and (isinstance(value, bool)
                                       or not isinstance(value, int | float)):
-                return f"non-numeric price {value!r}"
+                return f"non-numeric value {value!r}"
         return None
 
     return problem
 
 
 def _published(value: Any) -> bool:
-    """A real price: not ``null`` (unpublished) and finite."""
+    """A real value: not ``null`` (unpublished) and finite."""
     return value is not None and math.isfinite(value)
 
 
 def _is_complete(series: list[list[Any]], ts: int, step_ms: int, now_ms: int) -> bool:
-    """True when the week is over and every interval of it holds a published price."""
+    """True when the week is over and every interval of it holds a published value."""
     end = _week_end_ms(ts)
     expected = (end - ts) // step_ms
     published = {p[0] for p in series if _published(p[1])}
@@ -242,14 +303,24 @@ def _is_complete(series: list[list[Any]], ts: int, step_ms: int, now_ms: int) ->
 
 # --------------------------------------------------------------------------- client
 class SmardClient:
-    """Downloads the index and weekly chunks of one zone/resolution, with an on-disk cache."""
+    """Downloads the index and weekly chunks of one series/resolution, with an on-disk cache.
 
-    def __init__(self, zone: str = "DE-LU", resolution: str = "hour",
+    ``zone`` is a price zone name (``"DE-LU"``) or any :class:`Zone` (filter id and region,
+    e.g. ``Zone(411, "DE")``); the cache keeps the API's layout, ``FILTER/REGION/FILE``, so
+    every series shares one cache directory.
+    """
+
+    def __init__(self, zone: str | Zone = "DE-LU", resolution: str = "hour",
                  base_url: str = DEFAULT_BASE_URL, cache_dir: str | os.PathLike[str] | None = None,
                  session: requests.Session | None = None, retries: int = 5,
                  backoff: float = 1.0, timeout: float = 30) -> None:
-        self.zone = resolve_zone(zone)
-        self.zone_name = next(name for name, z in ZONES.items() if z == self.zone)
+        if isinstance(zone, Zone):
+            self.zone = check_series(zone.filter_id, zone.region)
+            self.zone_name = next((name for name, z in ZONES.items() if z == self.zone),
+                                  f"{zone.filter_id}/{zone.region}")
+        else:
+            self.zone = resolve_zone(zone)
+            self.zone_name = next(name for name, z in ZONES.items() if z == self.zone)
         self.resolution = resolution
         self.step_ms = check_resolution(resolution)
         if retries < 0 or backoff < 0 or timeout <= 0:
@@ -281,7 +352,8 @@ class SmardClient:
         """The sorted chunk timestamps (UTC ms); always downloaded fresh."""
         url = f"{self.base_url}/{self._folder}/index_{self.resolution}.json"
         _, payload = self._get(
-            url, _index_problem, f"SMARD publishes no {self.resolution} series for this zone"
+            url, _index_problem,
+            f"SMARD publishes no {self.resolution} series for this filter and region",
         )
         return sorted(set(payload["timestamps"]))
 
@@ -353,14 +425,15 @@ def _check_range(index: list[int], start: date, end: date, label: str) -> None:
         )
 
 
-def _to_frame(series: list[list[Any]], start_ms: int, end_ms: int) -> pd.DataFrame:
+def _to_frame(series: list[list[Any]], start_ms: int, end_ms: int,
+              column: str = "price_eur_mwh") -> pd.DataFrame:
     """Tidy frame from raw points: nulls dropped, range-filtered, sorted, unique."""
     points = [(t, float(v)) for t, v in series if _published(v) and start_ms <= t < end_ms]
-    frame = pd.DataFrame(points, columns=["timestamp_utc", "price_eur_mwh"])
+    frame = pd.DataFrame(points, columns=["timestamp_utc", column])
     frame = frame.drop_duplicates("timestamp_utc", keep="last").sort_values("timestamp_utc")
     stamps = pd.to_datetime(frame["timestamp_utc"].astype("int64"), unit="ms", utc=True)
     frame["timestamp_utc"] = stamps.astype("datetime64[ns, UTC]")
-    frame["price_eur_mwh"] = frame["price_eur_mwh"].astype("float64")
+    frame[column] = frame[column].astype("float64")
     return frame.reset_index(drop=True)
 
 
@@ -391,6 +464,27 @@ def _download(client: SmardClient, first: date, last: date, label: str,
     return points
 
 
+def _days(start: date | str, end: date | str) -> tuple[date, date]:
+    """The parsed delivery days [start, end]; a reversed range raises."""
+    first, last = parse_day(start, "start date"), parse_day(end, "end date")
+    if first > last:
+        raise TsganError(f"start date {first} is after end date {last}")
+    return first, last
+
+
+def _fetch(client: SmardClient, first: date, last: date, label: str, progress: bool,
+           column: str, what: str) -> pd.DataFrame:
+    """Points of [first, last] (from the cache alone when it is complete) as a tidy frame."""
+    start_ms, end_ms = _local_midnight_ms(first), _local_midnight_ms(last + timedelta(days=1))
+    points = _from_cache_only(client, first, last)
+    if points is None:
+        points = _download(client, first, last, label, progress)
+    frame = _to_frame(points, start_ms, end_ms, column)
+    if frame.empty:
+        raise TsganError(f"no published {what} for {label} between {first} and {last}")
+    return frame
+
+
 def fetch_prices(start: date | str, end: date | str, zone: str = "DE-LU",
                  resolution: str = "hour", base_url: str = DEFAULT_BASE_URL,
                  cache_dir: str | os.PathLike[str] | None = None, progress: bool = True,
@@ -401,17 +495,76 @@ def fetch_prices(start: date | str, end: date | str, zone: str = "DE-LU",
     Returns the tidy frame (``timestamp_utc`` tz-aware UTC interval start, ``price_eur_mwh``),
     at the requested resolution. Unpublished intervals (``null``) are absent, not zero.
     """
-    first, last = parse_day(start, "start date"), parse_day(end, "end date")
-    if first > last:
-        raise TsganError(f"start date {first} is after end date {last}")
+    first, last = _days(start, end)
     client = SmardClient(zone, resolution, base_url, cache_dir, session, retries, backoff,
                          timeout)
     label = f"{client.zone_name} {resolution}"
-    start_ms, end_ms = _local_midnight_ms(first), _local_midnight_ms(last + timedelta(days=1))
-    points = _from_cache_only(client, first, last)
-    if points is None:
-        points = _download(client, first, last, label, progress)
-    frame = _to_frame(points, start_ms, end_ms)
-    if frame.empty:
-        raise TsganError(f"no published prices for {label} between {first} and {last}")
-    return frame
+    return _fetch(client, first, last, label, progress, "price_eur_mwh", "prices")
+
+
+def fetch_series(filter_id: int, region: str, start: date | str, end: date | str,
+                 resolution: str = "hour", base_url: str = DEFAULT_BASE_URL,
+                 cache_dir: str | os.PathLike[str] | None = None, progress: bool = True,
+                 session: requests.Session | None = None, retries: int = 5,
+                 backoff: float = 1.0, timeout: float = 30,
+                 label: str | None = None) -> pd.DataFrame:
+    """Download any SMARD chart-data series (filter id, region) for the days [start, end].
+
+    Same cache, retries, validation and completeness rules as :func:`fetch_prices`. Returns
+    ``timestamp_utc`` (tz-aware UTC interval start) and ``value`` (float64, as published, at
+    the requested resolution); unpublished intervals are absent. ``label`` names the series
+    in messages and the progress bar (default ``FILTER/REGION``).
+    """
+    first, last = _days(start, end)
+    client = SmardClient(check_series(filter_id, region), resolution, base_url, cache_dir,
+                         session, retries, backoff, timeout)
+    name = label or client.zone_name
+    return _fetch(client, first, last, f"{name} {resolution}", progress, "value", "values")
+
+
+def hourly_sums(frame: pd.DataFrame, column: str = "value", per_hour: int = 4) -> pd.DataFrame:
+    """Hourly totals of a quarter-hourly tidy frame (energy per interval), labelled by hour start.
+
+    Hours with fewer than ``per_hour`` published values are left out rather than summed
+    over a part of the hour (which would understate them), as for prices.
+    """
+    hours = frame["timestamp_utc"].dt.floor("h").rename("timestamp_utc")
+    grouped = frame.groupby(hours, sort=True)[column].agg(["sum", "count"])
+    grouped = grouped[grouped["count"] == per_hour]
+    out = grouped["sum"].astype("float64").rename(column).reset_index()
+    out["timestamp_utc"] = out["timestamp_utc"].astype("datetime64[ns, UTC]")
+    return out
+
+
+def fetch_exogenous(names: str | Sequence[str], start: date | str, end: date | str,
+                    resolution: str = "hour", base_url: str = DEFAULT_BASE_URL,
+                    cache_dir: str | os.PathLike[str] | None = None, progress: bool = True,
+                    session: requests.Session | None = None, retries: int = 5,
+                    backoff: float = 1.0, timeout: float = 30) -> pd.DataFrame:
+    """Download German day-ahead forecasts (:data:`EXOGENOUS`) for the days [start, end].
+
+    ``names`` is a comma list or sequence of ``load``, ``wind_onshore``, ``wind_offshore``,
+    ``solar``, ``wind_solar``. Returns one tidy hourly frame: ``timestamp_utc`` and one
+    float64 column per name in MWh per hour (quarter-hours are summed; hours missing a
+    quarter are left out), outer-joined, so a series without a value at an hour holds NaN
+    there. Every series is downloaded before the frame is built.
+    """
+    wanted = resolve_exogenous(names)
+    step_ms = check_resolution(resolution)
+    first, last = _days(start, end)
+    frames = []
+    for name in wanted:
+        spec = EXOGENOUS[name]
+        frame = fetch_series(spec.filter_id, spec.region, first, last, resolution, base_url,
+                             cache_dir, progress, session, retries, backoff, timeout,
+                             label=f"{name} forecast ({spec.filter_id}/{spec.region})")
+        frame = frame.rename(columns={"value": name})
+        if step_ms != RESOLUTIONS["hour"]:
+            frame = hourly_sums(frame, name, RESOLUTIONS["hour"] // step_ms)
+        frames.append(frame)
+    merged = frames[0]
+    for frame in frames[1:]:
+        merged = merged.merge(frame, on="timestamp_utc", how="outer")
+    merged = merged.sort_values("timestamp_utc").reset_index(drop=True)
+    merged["timestamp_utc"] = merged["timestamp_utc"].astype("datetime64[ns, UTC]")
+    return merged

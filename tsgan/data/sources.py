@@ -13,6 +13,13 @@ Formats are recognised from the file content (Parquet also from its suffix):
   (``price_eur_mwh``/``price``/``value``) — what ``tsgan fetch`` writes.
 * Wide daily CSV/Parquet: ``date,h00,…,h23`` (``load_days`` only).
 
+Exogenous hourly series (day-ahead forecasts of load, wind, solar, …) travel next to the
+prices: a numeric column ``NAME`` of a tidy hourly file, or the 24 columns ``NAME_h00`` …
+``NAME_h23`` of a wide daily file. ``load_days(..., exogenous=[NAME])`` turns them into day
+vectors exactly like prices (Europe/Berlin days, DST days, gaps up to ``max_gap_hours``
+repaired); a day whose series cannot be repaired keeps NaN in all 24 of its columns, while
+the prices stay NaN-free. See docs/exogenous.md.
+
 In the SMARD exports ``column=`` picks the zone column (header zone name or a zone code such as
 ``FR``, case-insensitive prefix). The default is Germany/Luxembourg (DE-LU); where a DE/AT/LU
 column exists too (English export), it fills the DE-LU hours before 2018-10-01, the date the
@@ -26,14 +33,15 @@ from __future__ import annotations
 import gzip
 import io
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from tsgan.data import io as tsgan_io
-from tsgan.data.days import HOUR_COLUMNS, TIMEZONE, repair_days, to_day_vectors
+from tsgan.data.days import HOUR_COLUMNS, TIMEZONE, fill_rows, repair_days, to_day_vectors
 from tsgan.errors import TsganError
 
 BUNDLED_FILE = "smard_de_hourly.csv.gz"
@@ -45,6 +53,8 @@ GERMAN_THOUSANDS_PATTERN = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?"
 TIMESTAMP_NAMES = ("timestamp_utc", "timestamp", "datetime", "time", "timestamp_local")
 PRICE_NAMES = ("price_eur_mwh", "price", "value")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+EXOGENOUS_NAME = r"[A-Za-z][A-Za-z0-9_]{0,63}"
+RESERVED_NAMES = ("date", *HOUR_COLUMNS)
 DE_LU_NAMES = ("deutschland/luxemburg", "germany/luxembourg")
 DE_AT_LU_NAMES = ("de/at/lu", "germany/austria/luxembourg", "deutschland/österreich/luxemburg")
 ZONE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -116,8 +126,12 @@ def _line(position: int) -> int:
 
 
 # --------------------------------------------------------------------------- numbers
-def _numbers(cells: pd.Series, file: Path, label: str, decimal_comma: bool) -> pd.Series:
-    """Parse price cells; ``-`` and empty cells become NaN (missing), anything else odd fails."""
+def _numbers(cells: pd.Series, file: Path, label: str, decimal_comma: bool,
+             what: str = "price", limit: float | None = MAX_ABS_PRICE) -> pd.Series:
+    """Parse number cells; ``-`` and empty cells become NaN (missing), anything else odd fails.
+
+    ``what`` names the values in messages; ``limit`` (None: no limit) rejects absurd sizes.
+    """
     text = cells.astype(str).str.strip()
     missing = text.isin(MISSING_MARKS).to_numpy()
     if not decimal_comma and _comma_is_decimal(text, file, label):
@@ -133,18 +147,21 @@ def _numbers(cells: pd.Series, file: Path, label: str, decimal_comma: bool) -> p
         pos = int(np.flatnonzero(bad)[0])
         raw = str(cells.iloc[pos]).strip()
         kind = "NaN" if raw.lower() in ("nan", "na", "n/a", "null", "none") else "non-numeric"
-        raise TsganError(f"{kind} price {raw!r} in {label} of {file}, line {_line(pos)}")
-    _check_values(arr, file, label)
+        raise TsganError(f"{kind} {what} {raw!r} in {label} of {file}, line {_line(pos)}")
+    _check_values(arr, file, label, what, limit)
     return values
 
 
-def _check_values(arr: np.ndarray, file: Path, label: str) -> None:
-    """Reject infinite and absurd (|price| > 1e5 EUR/MWh) values."""
+def _check_values(arr: np.ndarray, file: Path, label: str, what: str = "price",
+                  limit: float | None = MAX_ABS_PRICE) -> None:
+    """Reject infinite and absurd (|price| > 1e5 EUR/MWh; no limit when None) values."""
     inf = np.isinf(arr)
     if inf.any():
         pos = int(np.flatnonzero(inf)[0])
-        raise TsganError(f"infinite price in {label} of {file}, row {pos + 1}")
-    absurd = np.abs(np.nan_to_num(arr)) > MAX_ABS_PRICE
+        raise TsganError(f"infinite {what} in {label} of {file}, row {pos + 1}")
+    if limit is None:
+        return
+    absurd = np.abs(np.nan_to_num(arr)) > limit
     if absurd.any():
         pos = int(np.flatnonzero(absurd)[0])
         raise TsganError(f"absurd price {arr[pos]:g} EUR/MWh in {label} of {file}, row "
@@ -361,16 +378,7 @@ def _tidy_table(file: Path, table: pd.DataFrame, stamp_col: str, price_col: str,
     if column is not None and column.strip().lower() != price_col.lower():
         raise TsganError(f"{file} is a tidy file with one price column {price_col!r}; "
                          f"column={column!r} does not apply")
-    stamps = table[stamp_col]
-    if pd.api.types.is_datetime64_any_dtype(stamps):
-        if getattr(stamps.dt, "tz", None) is None:
-            if not stamp_col.lower().endswith("utc"):
-                raise TsganError(f"timestamps in {file} column {stamp_col!r} have no time zone;"
-                                 " name the column timestamp_utc or store tz-aware values")
-            stamps = stamps.dt.tz_localize("UTC")
-        stamps = stamps.dt.tz_convert("UTC")
-    else:
-        stamps = _parse_utc(stamps.astype(str), file, stamp_col.lower().endswith("utc"))
+    stamps = _tidy_stamps(file, table, stamp_col)
     prices = table[price_col]
     if pd.api.types.is_numeric_dtype(prices):
         values = prices.astype("float64")
@@ -378,6 +386,19 @@ def _tidy_table(file: Path, table: pd.DataFrame, stamp_col: str, price_col: str,
     else:
         values = _numbers(prices.astype(str), file, f"column {price_col!r}", False)
     return _tidy(stamps, values, file)
+
+
+def _tidy_stamps(file: Path, table: pd.DataFrame, stamp_col: str) -> pd.Series:
+    """The UTC interval starts of a tidy table's timestamp column."""
+    stamps = table[stamp_col]
+    if pd.api.types.is_datetime64_any_dtype(stamps):
+        if getattr(stamps.dt, "tz", None) is None:
+            if not stamp_col.lower().endswith("utc"):
+                raise TsganError(f"timestamps in {file} column {stamp_col!r} have no time zone;"
+                                 " name the column timestamp_utc or store tz-aware values")
+            stamps = stamps.dt.tz_localize("UTC")
+        return stamps.dt.tz_convert("UTC")
+    return _parse_utc(stamps.astype(str), file, stamp_col.lower().endswith("utc"))
 
 
 def _sniff(text: str) -> tuple[str, list[str]]:
@@ -459,8 +480,18 @@ def load_prices(path: str | os.PathLike[str], column: str | None = None) -> pd.D
     return _prices(file, kind, content, column)
 
 
+def _column_values(file: Path, cells: pd.Series, label: str, exogenous: bool) -> np.ndarray:
+    """One column as float64: prices checked for size, exogenous values only for inf."""
+    what, limit = ("value", None) if exogenous else ("price", MAX_ABS_PRICE)
+    if pd.api.types.is_numeric_dtype(cells):
+        values = cells.astype("float64").to_numpy()
+        _check_values(values, file, label, what, limit)
+        return values
+    return _numbers(cells.astype(str), file, label, False, what, limit).to_numpy()
+
+
 def _wide_days(file: Path, table: pd.DataFrame, names: dict[str, str],
-               max_gap_hours: int) -> pd.DataFrame:
+               max_gap_hours: int, exogenous: list[str]) -> pd.DataFrame:
     """Wide daily table → day frame (gaps repaired or dropped like hourly input)."""
     dates = table[names["date"]]
     if not pd.api.types.is_datetime64_any_dtype(dates):
@@ -472,32 +503,75 @@ def _wide_days(file: Path, table: pd.DataFrame, names: dict[str, str],
         raise TsganError(f"the date column of {file} holds times of day, not dates")
     if index.duplicated().any():
         raise TsganError(f"duplicate date {index[index.duplicated()][0].date()} in {file}")
-    columns = {}
-    for hour in HOUR_COLUMNS:
-        cells = table[names[hour]]
-        if pd.api.types.is_numeric_dtype(cells):
-            values = cells.astype("float64")
-            _check_values(values.to_numpy(), file, f"column {hour!r}")
-        else:
-            values = _numbers(cells.astype(str), file, f"column {hour!r}", False)
-        columns[hour] = values.to_numpy()
+    columns = {hour: _column_values(file, table[names[hour]], f"column {hour!r}", False)
+               for hour in HOUR_COLUMNS}
     wide = pd.DataFrame(columns, index=pd.DatetimeIndex(index, name="date"))
     wide = wide.sort_index()
     days, keep, repaired = repair_days(wide, max_gap_hours)
-    extras = _extra_columns(file, table, names, index)
+    used = set(names.values())
+    blocks = []
+    for name in exogenous:
+        block, block_columns = _wide_exogenous(file, table, name, index, max_gap_hours)
+        blocks.append(block.sort_index().reindex(days.index))
+        used.update(block_columns)
+    extras = _extra_columns(file, table, used, index)
+    days = pd.concat([days, *blocks], axis=1) if blocks else days
     if not extras.empty:
         days = days.join(extras.sort_index())
     days.attrs["report"] = (f"{len(days)} complete days of {len(wide)} ({int(repaired.sum())} "
-                            f"repaired, {int((~keep).sum())} dropped)")
+                            f"repaired, {int((~keep).sum())} dropped)"
+                            + exogenous_report(days, exogenous))
     return days
 
 
-def _extra_columns(file: Path, table: pd.DataFrame, names: dict[str, str],
+def _wide_exogenous(file: Path, table: pd.DataFrame, name: str, index: pd.DatetimeIndex,
+                    max_gap_hours: int) -> tuple[pd.DataFrame, list[str]]:
+    """The ``NAME_h00..NAME_h23`` block of a wide table, repaired like prices or left NaN.
+
+    Returns the block (rows in file order, unrepairable rows all NaN) and the file's
+    column names it was read from.
+    """
+    lower = _columns_lower([str(c) for c in table.columns])
+    wanted = exogenous_columns(name)
+    missing = [col for col in wanted if col.lower() not in lower]
+    if missing:
+        raise TsganError(f"{file} has no column {missing[0]!r} for exogenous series {name!r} "
+                         f"(a daily file needs {wanted[0]} … {wanted[-1]})")
+    actual = [lower[col.lower()] for col in wanted]
+    matrix = np.column_stack([_column_values(file, table[col], f"column {col!r}", True)
+                              for col in actual])
+    return _repair_or_blank(matrix, index, wanted, max_gap_hours), actual
+
+
+def _repair_or_blank(matrix: np.ndarray, index: pd.DatetimeIndex, columns: list[str],
+                     max_gap_hours: int) -> pd.DataFrame:
+    """Fill rows with at most ``max_gap_hours`` NaNs (as prices are), blank the others."""
+    matrix = matrix.astype("float64", copy=True)
+    missing = np.isnan(matrix).sum(axis=1)
+    good = (missing <= max_gap_hours) & (missing < matrix.shape[1])
+    matrix[good] = fill_rows(matrix[good])
+    matrix[~good] = np.nan
+    return pd.DataFrame(matrix, index=pd.DatetimeIndex(index, name="date"), columns=columns)
+
+
+def exogenous_report(days: pd.DataFrame, exogenous: Sequence[str]) -> str:
+    """``; load: 3 days without values`` for each series with NaN days (empty otherwise).
+
+    Appended to the day report so that days without forecasts are never silent.
+    """
+    parts = []
+    for name in exogenous:
+        blank = int(days[exogenous_columns(name)].isna().all(axis=1).sum())
+        if blank:
+            parts.append(f"{name}: {blank} day{'s' if blank != 1 else ''} without values")
+    return "; " + "; ".join(parts) if parts else ""
+
+
+def _extra_columns(file: Path, table: pd.DataFrame, used: set[str],
                    index: pd.DatetimeIndex) -> pd.DataFrame:
-    """Numeric columns of a wide daily table besides date and hours (conditions such as a
-    temperature), parsed like prices (decimal comma, ``-`` = missing); columns that do not
-    parse as numbers are left out."""
-    used = set(names.values())
+    """Numeric columns of a wide daily table besides date, hours and exogenous blocks
+    (conditions such as a temperature), parsed like prices (decimal comma, ``-`` = missing);
+    columns that do not parse as numbers are left out."""
     out = {}
     for name in table.columns:
         if name in used:
@@ -511,6 +585,108 @@ def _extra_columns(file: Path, table: pd.DataFrame, names: dict[str, str],
         except TsganError:
             continue  # text (a note, a label): not a condition
     return pd.DataFrame(out, index=pd.DatetimeIndex(index, name="date"))
+
+
+# --------------------------------------------------------------------------- exogenous
+def exogenous_columns(name: str) -> list[str]:
+    """The 24 day-frame columns of exogenous series ``name``: ``NAME_h00`` … ``NAME_h23``."""
+    return [f"{name}_h{h:02d}" for h in range(24)]
+
+
+def exogenous_names(columns: Sequence[str]) -> list[str]:
+    """Names whose 24 columns ``NAME_h00`` … ``NAME_h23`` are all in ``columns`` (in order)."""
+    present = {str(c) for c in columns}
+    names = []
+    for col in map(str, columns):
+        match = re.fullmatch(rf"({EXOGENOUS_NAME})_h00", col)
+        if match and set(exogenous_columns(match.group(1))) <= present:
+            names.append(match.group(1))
+    return names
+
+
+def check_exogenous(exogenous: str | Sequence[str] | None) -> list[str]:
+    """Validated exogenous names (a single string is one name, None none).
+
+    A name is a letter followed by letters, digits or ``_`` (it prefixes column names); it
+    must not be ``date`` or an hour column (``h00`` …), nor be given twice.
+    """
+    if exogenous is None:
+        return []
+    if isinstance(exogenous, str):
+        names = [exogenous]
+    elif isinstance(exogenous, Sequence):
+        names = list(exogenous)
+    else:
+        raise TsganError(f"exogenous must be a name or a list of names, got {exogenous!r}")
+    seen: set[str] = set()
+    for name in names:
+        if not isinstance(name, str) or not re.fullmatch(EXOGENOUS_NAME, name):
+            raise TsganError(f"exogenous name {name!r} must start with a letter and hold only "
+                             "letters, digits and _ (at most 64 characters), e.g. load")
+        if name.lower() in RESERVED_NAMES or re.fullmatch(r"h\d+", name, re.IGNORECASE):
+            raise TsganError(f"exogenous name {name!r} collides with the day frame's own columns "
+                             "(date, h00 … h23); choose another, e.g. load")
+        if name.lower() in seen:
+            raise TsganError(f"exogenous name {name!r} is given twice")
+        seen.add(name.lower())
+    return names
+
+
+def exogenous_days(frame: pd.DataFrame, names: Sequence[str], dates: pd.DatetimeIndex,
+                   max_gap_hours: int = 2) -> pd.DataFrame:
+    """Day vectors of tidy hourly exogenous columns, one row per date of ``dates``.
+
+    ``frame`` holds ``timestamp_utc`` and a numeric column per name (NaN = missing). Each
+    series becomes ``NAME_h00`` … ``NAME_h23`` exactly as prices become day vectors
+    (:func:`tsgan.data.days.to_day_vectors`: Europe/Berlin days, DST days, gaps up to
+    ``max_gap_hours`` repaired); dates the series cannot fill stay NaN in all 24 columns.
+    """
+    index = pd.DatetimeIndex(dates, name="date").as_unit("ns")
+    blocks = []
+    for name in names:
+        part = frame.loc[frame[name].notna(), ["timestamp_utc", name]]
+        columns = exogenous_columns(name)
+        if part.empty:
+            blocks.append(pd.DataFrame(np.nan, index=index, columns=columns))
+            continue
+        days, _ = to_day_vectors(part.rename(columns={name: "price_eur_mwh"}), max_gap_hours)
+        days.columns = columns
+        blocks.append(days.reindex(index))
+    if not blocks:
+        return pd.DataFrame(index=index)
+    return pd.concat(blocks, axis=1).astype("float64")
+
+
+def _exogenous_column(file: Path, table: pd.DataFrame, name: str, stamp_col: str,
+                      price_col: str) -> str:
+    """The tidy table's column for exogenous series ``name`` (exact, else case-insensitive)."""
+    columns = [str(c) for c in table.columns]
+    actual = name if name in columns else _columns_lower(columns).get(name.lower())
+    if actual is None:
+        shown = ", ".join(repr(c) for c in columns)
+        raise TsganError(f"{file} has no column {name!r} for exogenous series {name!r}; "
+                         f"columns: {shown}")
+    for role, col in (("timestamp", stamp_col), ("price", price_col)):
+        if actual.lower() == col.lower():
+            raise TsganError(f"exogenous series {name!r} is the {role} column of {file}")
+    return actual
+
+
+def _tidy_exogenous(file: Path, table: pd.DataFrame, stamp_col: str, price_col: str,
+                    names: list[str]) -> pd.DataFrame:
+    """``timestamp_utc`` and one float64 column per exogenous name from a tidy table."""
+    out = {"timestamp_utc": _tidy_stamps(file, table, stamp_col).to_numpy()}
+    for name in names:
+        actual = _exogenous_column(file, table, name, stamp_col, price_col)
+        label = f"column {actual!r}"
+        values = _column_values(file, table[actual], label, True)
+        if np.isnan(values).all():
+            raise TsganError(f"{label} of {file} holds no values for exogenous series {name!r}")
+        out[name] = values
+    frame = pd.DataFrame(out)
+    frame["timestamp_utc"] = pd.to_datetime(frame["timestamp_utc"], utc=True).astype(
+        "datetime64[ns, UTC]")
+    return frame
 
 
 def read_condition_file(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -531,22 +707,34 @@ def read_condition_file(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def load_days(path: str | os.PathLike[str] | None = None, column: str | None = None,
-              max_gap_hours: int = 2) -> pd.DataFrame:
+              max_gap_hours: int = 2, exogenous: str | Sequence[str] = ()) -> pd.DataFrame:
     """Day frame (index ``date``, ``h00``…``h23``, no NaN) from any supported file.
 
     ``path=None`` loads the bundled SMARD DE-LU data. ``frame.attrs["report"]`` holds the
-    one-line summary of repaired and dropped days.
+    one-line summary of repaired and dropped days. Each name in ``exogenous`` adds the
+    float64 columns ``NAME_h00`` … ``NAME_h23`` right after the prices, read from a tidy
+    file's column ``NAME`` (turned into days like the prices) or a daily file's 24 columns;
+    a day whose series has more than ``max_gap_hours`` gaps holds NaN in all 24.
     """
+    names = check_exogenous(exogenous)
     file = bundled_data_path() if path is None else _check_path(path)
     kind, content = _load_table(file)
     if kind in ("csv", "parquet"):
-        names = _wide_columns([str(c) for c in content.columns])
-        if names is not None:
+        wide = _wide_columns([str(c) for c in content.columns])
+        if wide is not None:
             if column is not None:
                 raise TsganError(f"{file} is a daily file; column={column!r} does not apply")
-            return _require_days(_wide_days(file, content, names, max_gap_hours), file)
+            return _require_days(_wide_days(file, content, wide, max_gap_hours, names), file)
+    elif names:
+        raise TsganError(f"{file} is a SMARD price export; exogenous series need a tidy "
+                         "hourly or a wide daily file (docs/exogenous.md)")
     days, report = to_day_vectors(_prices(file, kind, content, column), max_gap_hours)
-    days.attrs["report"] = report.summary()
+    if names:
+        stamp_col, price_col = _tidy_columns([str(c) for c in content.columns])
+        hourly = _tidy_exogenous(file, content, stamp_col, price_col, names)
+        days = pd.concat([days, exogenous_days(hourly, names, days.index, max_gap_hours)],
+                         axis=1)
+    days.attrs["report"] = report.summary() + exogenous_report(days, names)
     return _require_days(days, file)
 
 
@@ -577,8 +765,10 @@ def bundled_data_path() -> Path:
 def write_prices(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a tidy frame as CSV/Parquet (by suffix, atomically) with a local-time column.
 
-    Columns ``timestamp_utc``, ``timestamp_local`` (ISO 8601 with offset, Europe/Berlin) and
-    ``price_eur_mwh``; readable again with :func:`load_prices`.
+    Columns ``timestamp_utc``, ``timestamp_local`` (ISO 8601 with offset, Europe/Berlin),
+    ``price_eur_mwh``, then the frame's other numeric columns (exogenous series such as
+    ``load``; NaN = missing, an empty CSV cell); readable again with :func:`load_prices`
+    and, with ``exogenous=``, :func:`load_days`.
     """
     stamps = pd.to_datetime(frame["timestamp_utc"], utc=True)
     stamps = stamps.reset_index(drop=True)
@@ -587,6 +777,9 @@ def write_prices(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         "timestamp_local": stamps.dt.tz_convert(TIMEZONE),
         "price_eur_mwh": frame["price_eur_mwh"].astype("float64").to_numpy(),
     })
+    for name in frame.columns:
+        if name not in out.columns and pd.api.types.is_numeric_dtype(frame[name]):
+            out[str(name)] = frame[name].astype("float64").to_numpy()
     if Path(path).suffix.lower() == ".csv":
         out["timestamp_utc"] = _iso(out["timestamp_utc"])
         out["timestamp_local"] = _iso(out["timestamp_local"])
@@ -600,8 +793,13 @@ def _iso(stamps: pd.Series) -> pd.Series:
 
 
 def write_days(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a day frame as ``date,h00..h23`` CSV or Parquet (by suffix, atomically)."""
-    out = frame[HOUR_COLUMNS].astype("float64").copy()
+    """Write a day frame as ``date,h00..h23`` CSV or Parquet (by suffix, atomically).
+
+    Complete exogenous blocks (``NAME_h00`` … ``NAME_h23``, see :func:`exogenous_names`)
+    follow the prices, NaN as empty CSV cells; other columns are not written.
+    """
+    blocks = [col for name in exogenous_names(frame.columns) for col in exogenous_columns(name)]
+    out = frame[HOUR_COLUMNS + blocks].astype("float64").copy()
     out.index = pd.DatetimeIndex(frame.index, name="date")
     if Path(path).suffix.lower() == ".csv":
         out.index = out.index.strftime("%Y-%m-%d").rename("date")
