@@ -206,10 +206,15 @@ def run_backtest(days: pd.DataFrame, cutoff: Any, *, n: int = 100, seed: int = 0
     if len(frame) == 0:
         raise TsganError("days hold no days to backtest on")
     cutoff = parse_day(cutoff, "cutoff")
-    end = frame.index.max() if end is None else parse_day(end, "end")
-    if end < cutoff:
-        raise TsganError(f"end {end.date()} comes before the cutoff {cutoff.date()}")
-    n = integer_at_least(n, "n (scenarios per delivery day)", 2)
+    if end is None:
+        end = frame.index.max()
+    else:
+        end = parse_day(end, "end")
+        if end < cutoff:
+            raise TsganError(f"end {end.date()} comes before the cutoff {cutoff.date()}")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
+        raise TsganError(f"n must be at least 2 scenarios per delivery day, got {n!r}")
+    n = int(n)
     seed = integer_at_least(seed, "seed", 0)
     if refit_every is not None:
         refit_every = positive_integer(refit_every, "refit_every")
@@ -335,7 +340,7 @@ def fan_days(dates: pd.DatetimeIndex, observed: np.ndarray) -> np.ndarray:
     delivery days (all, if fewer)."""
     positions = np.arange(len(dates))
     best, widest = None, -math.inf
-    mondays = positions[dates.weekday == 0]
+    mondays = positions[dates.day_of_week == 0]
     for start in mondays:
         week = positions[start:start + FAN_DAY_COUNT]
         if len(week) == FAN_DAY_COUNT and dates[week[-1]] - dates[start] == pd.Timedelta(days=6):
