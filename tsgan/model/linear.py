@@ -115,24 +115,57 @@ class LearLite:
             values = values[np.isfinite(values)]
             self.exogenous_centre[k] = float(np.median(values))
             self.exogenous_scale[k] = mad(values)
+        return self._fit_coefficients(train, dates)
+
+    def refit_coefficients(self, days: pd.DataFrame) -> LearLite:
+        """Refit the coefficients on every day of ``days`` whose inputs exist, keeping the
+        price and exogenous scales (a forecast model's generator was trained in them)."""
+        dates = available_dates(days, self.exogenous)
+        if len(dates) < MIN_TRAINING_DAYS:
+            raise TsganError(f"LEAR-lite needs at least {MIN_TRAINING_DAYS} training days with "
+                             f"D-1, D-2 and D-7 before them, got {len(dates)}")
+        return self._fit_coefficients(days, dates)
+
+    def _fit_coefficients(self, train: pd.DataFrame, dates: pd.DatetimeIndex) -> LearLite:
         inputs = forecast_inputs(train, dates, self.exogenous)
         target = self.scale_prices(train.loc[dates, HOUR_COLUMNS].to_numpy())
-        shared, hourly = self.shared_design(inputs), self.hourly_design(inputs)
-        if hourly.shape[2] == 0:
-            self.coef, self.intercept = ridge(shared, target, self.alpha)
-            self.exogenous_coef = np.zeros((24, 0))
-        else:
-            self.coef = np.zeros((shared.shape[1], 24))
-            self.exogenous_coef = np.zeros((24, hourly.shape[2]))
-            for hour in range(24):
-                coef, intercept = ridge(np.concatenate([shared, hourly[:, hour]], axis=1),
-                                        target[:, hour:hour + 1], self.alpha)
-                self.coef[:, hour] = coef[:shared.shape[1], 0]
-                self.exogenous_coef[hour] = coef[shared.shape[1]:, 0]
-                self.intercept[hour] = intercept[0]
+        self._solve(self.shared_design(inputs), self.hourly_design(inputs), target)
         self.residuals = (target - self.predict_scaled(inputs))[-self.pool:]
         self.train_end = pd.Timestamp(dates[-1])
         return self
+
+    def _solve(self, shared: np.ndarray, hourly: np.ndarray, target: np.ndarray) -> None:
+        """Set the coefficients: one multi-output ridge, or one per hour with exogenous input."""
+        if hourly.shape[2] == 0:
+            self.coef, self.intercept = ridge(shared, target, self.alpha)
+            self.exogenous_coef = np.zeros((24, 0))
+            return
+        self.coef = np.zeros((shared.shape[1], 24))
+        self.exogenous_coef = np.zeros((24, hourly.shape[2]))
+        self.intercept = np.zeros(24)
+        for hour in range(24):
+            coef, intercept = ridge(np.concatenate([shared, hourly[:, hour]], axis=1),
+                                    target[:, hour:hour + 1], self.alpha)
+            self.coef[:, hour] = coef[:shared.shape[1], 0]
+            self.exogenous_coef[hour] = coef[shared.shape[1]:, 0]
+            self.intercept[hour] = intercept[0]
+
+    def cross_fitted(self, days: pd.DataFrame, dates: pd.DatetimeIndex,
+                     folds: int = 5) -> np.ndarray:
+        """Out-of-fold point forecasts (n, 24, scaled) of ``dates``: each of ``folds``
+        consecutive blocks is predicted by coefficients fitted on the other blocks (scales
+        kept). Their errors are out-of-sample errors, like those of a forecast."""
+        inputs = forecast_inputs(days, dates, self.exogenous)
+        target = self.scale_prices(days.loc[dates, HOUR_COLUMNS].to_numpy())
+        shared, hourly = self.shared_design(inputs), self.hourly_design(inputs)
+        out = np.empty_like(target)
+        fold = LearLite.from_dict(self.to_dict())
+        for rows in np.array_split(np.arange(len(dates)), folds):
+            keep = np.ones(len(dates), dtype=bool)
+            keep[rows] = False
+            fold._solve(shared[keep], hourly[keep], target[keep])
+            out[rows] = fold.predict_scaled(input_rows(inputs, rows))
+        return out
 
     def predict_scaled(self, inputs: ForecastInputs) -> np.ndarray:
         """Point forecasts (n, 24) in model space."""
@@ -185,3 +218,10 @@ class LearLite:
         model.residuals = np.asarray(data["residuals"], dtype=np.float64).reshape(-1, 24)
         model.train_end = None if data["train_end"] is None else pd.Timestamp(data["train_end"])
         return model
+
+
+def input_rows(inputs: ForecastInputs, rows: np.ndarray) -> ForecastInputs:
+    """The forecast inputs of the days at positions ``rows``."""
+    return ForecastInputs(dates=inputs.dates[rows], prices=inputs.prices[rows],
+                          exogenous=inputs.exogenous[rows], calendar=inputs.calendar[rows],
+                          holiday=inputs.holiday[rows])
