@@ -15,6 +15,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "PriceGAN": "tsgan.api",
     "load": "tsgan.api",
+    "ForecastGAN": "tsgan.forecast",
+    "fetch_exogenous": "tsgan.data.smard",
     "load_days": "tsgan.data.sources",
     "load_prices": "tsgan.data.sources",
     "fetch_prices": "tsgan.data.smard",

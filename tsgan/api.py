@@ -13,7 +13,6 @@ space and back is internal. The CLI calls exactly these functions.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from tsgan.checks import Stream
 from tsgan.errors import TsganError
 from tsgan.model.config import GANConfig
 from tsgan.model.presets import PRESET_COLUMNS, TOY_SAMPLERS, preset_config
-from tsgan.runs import RunState
+from tsgan.runs import FORECAST_PRESET, RunState, fingerprint, is_forecast_run
 
 #: Rows per generator call in :meth:`PriceGAN.sample` (bounded memory, few calls).
 SAMPLE_CHUNK = 65_536
@@ -39,16 +38,6 @@ def _seed_everything(seed: int) -> None:
     import keras
 
     keras.utils.set_random_seed(int(seed))
-
-
-def fingerprint(*arrays: np.ndarray) -> str:
-    """sha256 over the float64 bytes of ``arrays`` (the training and test data)."""
-    digest = hashlib.sha256()
-    for arr in arrays:
-        arr = np.ascontiguousarray(np.asarray(arr, dtype=np.float64))
-        digest.update(str(arr.shape).encode())
-        digest.update(arr.tobytes())
-    return digest.hexdigest()
 
 
 def _fitted(name: str, doc: str) -> property:
@@ -63,6 +52,15 @@ class PriceGAN:
     overridden (``iterations``, ``batch_size``, ``latent_dim``, ``learning_rate``, ``seed``,
     ``generator={"units": [...]}``, ...). Unknown names raise TsganError.
     """
+
+    def __new__(cls, preset: str = "smard", **settings: Any) -> Any:
+        """``PriceGAN("forecast", exogenous=[...])`` is a :class:`tsgan.forecast.ForecastGAN`:
+        scenarios for given delivery days instead of calendar-conditioned days."""
+        if preset == FORECAST_PRESET and cls is PriceGAN:
+            from tsgan.forecast import ForecastGAN
+
+            return ForecastGAN(**settings)
+        return super().__new__(cls)
 
     def __init__(self, preset: str = "smard", *, strategy: Any = None,
                  **overrides: Any) -> None:
@@ -95,6 +93,10 @@ class PriceGAN:
         """
         from tsgan.runs import read_run
 
+        if is_forecast_run(run_dir):
+            from tsgan.forecast import ForecastGAN
+
+            return ForecastGAN.load(run_dir)  # type: ignore[return-value]
         return cls.from_state(*read_run(run_dir))
 
     def __repr__(self) -> str:

@@ -46,8 +46,8 @@ from tsgan.data.forecast_inputs import (
 )
 from tsgan.errors import TsganError
 from tsgan.model.linear import LearLite, input_rows
+from tsgan.runs import FORECAST_PRESET, fingerprint, package_versions
 
-FORECAST_PRESET = "forecast"
 REFITS = ("month", "none")
 #: Random stream of forecast noise (with the delivery date's ordinal as a third key).
 FORECAST_STREAM = 53
@@ -221,7 +221,6 @@ class ForecastGAN:
         exogenous series of D and D-1)."""
         import keras
 
-        from tsgan.api import fingerprint
         from tsgan.model.forecast_gan import (
             ForecastGANModel,
             build_discriminator,
@@ -421,7 +420,6 @@ class ForecastGAN:
     def save(self, run_dir: str | os.PathLike[str]) -> Path:
         """Write a run directory: configuration, linear core, models, history, record."""
         from tsgan.data import io
-        from tsgan.runs import package_versions
 
         self._require_fitted()
         target = Path(run_dir)

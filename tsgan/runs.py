@@ -16,6 +16,7 @@ Models load with Keras safe mode and no custom objects; data files load with
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -89,6 +90,29 @@ class RunState:
     compile_seconds: float = float("nan")
     steps_trained: int = 0
     created_utc: str | None = None
+
+
+def fingerprint(*arrays: np.ndarray) -> str:
+    """sha256 over the float64 bytes of ``arrays`` (the training and test data)."""
+    digest = hashlib.sha256()
+    for arr in arrays:
+        arr = np.ascontiguousarray(np.asarray(arr, dtype=np.float64))
+        digest.update(str(arr.shape).encode())
+        digest.update(arr.tobytes())
+    return digest.hexdigest()
+
+
+#: Preset name of forecast runs (:mod:`tsgan.forecast`), whose directories differ.
+FORECAST_PRESET = "forecast"
+
+
+def is_forecast_run(run_dir: str | os.PathLike[str]) -> bool:
+    """Whether ``run_dir`` holds a run of the forecast preset (its config.json says so)."""
+    try:
+        data = json.loads((Path(run_dir) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("preset") == FORECAST_PRESET
 
 
 def package_versions() -> dict[str, str]:
