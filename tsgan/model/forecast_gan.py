@@ -134,6 +134,9 @@ class ForecastGANModel(keras.Model):
             g_loss = self.adversarial_weight * adversarial + self.energy_weight * energy
         g_vars = self.generator.trainable_weights  # D is frozen: only G's weights move
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars, strict=True))
+        # TensorFlow's num_updates warm-up: early averages forget the random start quickly
+        step = tf.cast(self.g_optimizer.iterations, tf.float32)
+        decay = tf.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
         for average, live in zip(self.average.weights, self.generator.weights, strict=True):
-            average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * live)
+            average.assign(decay * average + (1.0 - decay) * live)
         return {"d_loss": d_loss, "g_adversarial": adversarial, "g_energy": energy}

@@ -152,15 +152,18 @@ class LearLite:
 
     def cross_fitted(self, days: pd.DataFrame, dates: pd.DatetimeIndex,
                      folds: int = 5) -> np.ndarray:
-        """Out-of-fold point forecasts (n, 24, scaled) of ``dates``: each of ``folds``
-        consecutive blocks is predicted by coefficients fitted on the other blocks (scales
-        kept). Their errors are out-of-sample errors, like those of a forecast."""
+        """Out-of-fold point forecasts (n, 24, scaled) of ``dates``: the days of every
+        ``folds``-th week form a fold, predicted by coefficients fitted on the other weeks
+        (scales kept). Their errors are out-of-sample errors, like those of a forecast; the
+        interleaved weeks keep every season in every fit."""
         inputs = forecast_inputs(days, dates, self.exogenous)
         target = self.scale_prices(days.loc[dates, HOUR_COLUMNS].to_numpy())
         shared, hourly = self.shared_design(inputs), self.hourly_design(inputs)
         out = np.empty_like(target)
         fold = LearLite.from_dict(self.to_dict())
-        for rows in np.array_split(np.arange(len(dates)), folds):
+        week = (dates - dates[0]).days.to_numpy() // 7
+        for fold_number in range(folds):
+            rows = np.flatnonzero(week % folds == fold_number)
             keep = np.ones(len(dates), dtype=bool)
             keep[rows] = False
             fold._solve(shared[keep], hourly[keep], target[keep])
