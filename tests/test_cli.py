@@ -10,7 +10,8 @@ import pytest
 
 from tests.cli_helpers import REPO, assert_one_line_error, run_tsgan
 
-COMMANDS = ["train", "generate", "plot", "fetch", "evaluate", "report", "anomalies"]
+COMMANDS = ["train", "generate", "forecast", "plot", "fetch", "evaluate", "backtest", "report",
+            "anomalies"]
 
 
 def test_help_lists_every_command() -> None:

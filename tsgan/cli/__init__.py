@@ -1,6 +1,6 @@
 """The ``tsgan`` command: a thin shell over the Python API, one module per command
-(:mod:`tsgan.cli.train`, ``generate``, ``plot``, ``fetch``, ``evaluate``, ``backtest``,
-``report``, ``anomalies``; shared parts in :mod:`tsgan.cli.common`).
+(:mod:`tsgan.cli.train`, ``generate``, ``forecast``, ``plot``, ``fetch``, ``evaluate``,
+``backtest``, ``report``, ``anomalies``; shared parts in :mod:`tsgan.cli.common`).
 
 Heavy libraries (TensorFlow, pandas, matplotlib) are imported inside the command
 functions, so ``tsgan --help`` and ``tsgan CMD --help`` answer in well under a second.
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from tsgan import __version__
 from tsgan.checks import EXIT_INTERRUPTED, non_negative_int, positive_int
-from tsgan.cli import anomalies, backtest, evaluate, fetch, generate, plot, report, train
+from tsgan.cli import anomalies, backtest, evaluate, fetch, forecast, generate, plot, report, train
 from tsgan.cli.anomalies import ANOMALY_SPLITS
 from tsgan.cli.common import PRESET_NAMES, Parser
 from tsgan.cli.train import parse_condition_list, parse_settings, prepare_run_dir
@@ -40,8 +40,8 @@ Prices: Bundesnetzagentur | SMARD.de (CC BY 4.0)."""
 
 #: ``add_parser(sub)`` of every command, in the order ``tsgan --help`` lists them.
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = tuple(
-    module.add_parser for module in (train, generate, plot, fetch, evaluate, backtest, report,
-                                     anomalies)
+    module.add_parser for module in (train, generate, forecast, plot, fetch, evaluate, backtest,
+                                     report, anomalies)
 )
 
 

@@ -13,24 +13,33 @@ from tsgan.checks import EXIT_OK, non_negative_int, positive_int
 from tsgan.cli.common import PRESET_NAMES, quiet_tensorflow
 from tsgan.errors import TsganError
 
+#: The preset ``tsgan train`` trains with :class:`tsgan.forecast.ForecastGAN`.
+FORECAST_PRESET = "forecast"
+TRAIN_PRESETS = (*PRESET_NAMES, FORECAST_PRESET)
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
         help="train a GAN and write a run directory",
         description=(
-            "Train a GAN on price days (preset smard, the default) or on a classic toy case "
+            "Train a GAN on price days (preset smard, the default), a forecast model of given "
+            "delivery days (preset forecast, for 'tsgan forecast') or a classic toy case "
             "(quadratic: points on y = x^2; heights: N(69, 3) inches) and write a run "
             "directory with the models, scaler, configuration, history and plots."
         ),
     )
-    p.add_argument("--preset", default="smard", choices=PRESET_NAMES,
+    p.add_argument("--preset", default="smard", choices=TRAIN_PRESETS,
                    help="what to learn (default: smard)")
     p.add_argument("--data", metavar="PATH",
-                   help="price file for smard: SMARD CSV export, tidy hourly CSV/Parquet, or wide "
-                        "daily CSV/Parquet (default: the bundled German SMARD prices)")
+                   help="price file for smard and forecast: SMARD CSV export, tidy hourly "
+                        "CSV/Parquet, or wide daily CSV/Parquet (default: the bundled German "
+                        "SMARD prices)")
     p.add_argument("--column", metavar="NAME",
                    help="zone column to use when the file holds several (e.g. 'Frankreich')")
+    p.add_argument("--exogenous", metavar="NAMES",
+                   help="forecast: comma-separated exogenous hourly series of the data file "
+                        "the model conditions on (e.g. load,wind; see docs/exogenous.md)")
     p.add_argument("--iterations", type=positive_int, metavar="N",
                    help="training iterations (default: the preset's)")
     p.add_argument("--batch-size", type=positive_int, metavar="N",
@@ -116,7 +125,7 @@ _RESUME_CONFLICTS = {"preset": "smard", "data": None, "column": None, "iteration
                      "batch_size": None, "latent_dim": None, "seed": 0, "run_dir": None,
                      "snapshot_every": None, "overwrite": False, "strategy": "default",
                      "conditions": None, "settings": [], "select_every": None,
-                     "patience": None}
+                     "patience": None, "exogenous": None}
 
 
 def _resume(args: argparse.Namespace) -> int:
@@ -142,6 +151,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     """``tsgan train``."""
     if args.resume:
         return _resume(args)
+    if args.preset == FORECAST_PRESET:
+        return _train_forecast(args)
+    if args.exogenous is not None:
+        raise TsganError("--exogenous applies to --preset forecast")
     if args.preset != "smard" and (args.data or args.column):
         raise TsganError(f"--data/--column apply to the smard preset, not to {args.preset!r}")
     run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(args.preset)
@@ -158,6 +171,54 @@ def cmd_train(args: argparse.Namespace) -> int:
             with contextlib.suppress(OSError):
                 run_dir.rmdir()  # only succeeds while it is still empty
         raise
+
+
+#: ``tsgan train`` options the forecast preset has no use for, and their defaults
+_FORECAST_CONFLICTS = {"conditions": None, "strategy": "default", "select_every": None,
+                       "patience": None, "snapshot_every": None, "checkpoint_every": None}
+
+
+def _train_forecast(args: argparse.Namespace) -> int:
+    """``tsgan train --preset forecast``: fit a ForecastGAN and save its run directory."""
+    given = [f"--{k.replace('_', '-')}" for k, default in _FORECAST_CONFLICTS.items()
+             if getattr(args, k) != default]
+    if given:
+        raise TsganError(f"--preset forecast does not use {', '.join(given)}")
+    from tsgan.cli.backtest import parse_names
+    from tsgan.forecast import ForecastGAN
+
+    settings: dict[str, Any] = {"iterations": args.iterations, "batch_size": args.batch_size,
+                                "latent_dim": args.latent_dim, "seed": args.seed}
+    settings = {k: v for k, v in settings.items() if v is not None}
+    names = parse_names(args.exogenous)
+    if names:
+        settings["exogenous"] = names
+    settings.update(parse_settings(args.settings))
+    model = ForecastGAN(**settings)  # an unknown or bad setting: one line, before any work
+    run_dir = Path(args.run_dir) if args.run_dir else _default_run_dir(FORECAST_PRESET)
+    created = not run_dir.exists()
+    prepare_run_dir(run_dir, args.overwrite)
+    try:
+        quiet_tensorflow()
+        from tsgan.api import BUNDLED_SOURCE
+        from tsgan.data.sources import load_days
+
+        days = load_days(args.data, column=args.column, exogenous=model.exogenous)
+        model.fit(days, source=str(args.data) if args.data else BUNDLED_SOURCE)
+        model.save(run_dir)
+    except BaseException:
+        if created:  # bad data or an early failure: leave no empty run directory behind
+            with contextlib.suppress(OSError):
+                run_dir.rmdir()
+        raise
+    if not args.quiet:
+        assert model.train_first is not None and model.train_last is not None
+        series = f", exogenous {', '.join(model.exogenous)}" if model.exogenous else ""
+        print(f"trained the forecast model on {model.n_train_days:,} days "
+              f"({model.train_first.date()} to {model.train_last.date()}{series}) in "
+              f"{model.train_seconds:.1f} s")
+        print(f"run written to {run_dir}")
+    return EXIT_OK
 
 
 def _is_chief(strategy: str) -> bool:
