@@ -49,6 +49,13 @@ from tsgan.model.linear import LearLite, input_rows
 from tsgan.runs import FORECAST_PRESET, fingerprint, package_versions
 
 REFITS = ("month", "none")
+#: Spread factors the calibration tries.
+SPREAD_GRID = tuple(round(0.8 + 0.05 * i, 2) for i in range(25))  # 0.8 … 2.0
+#: Generated days stay within the training days' range widened by this much (model space:
+#: asinh units, about e times the extremes): a path cannot run away to infinity.
+RANGE_MARGIN = 1.0
+#: Scenarios per validation day when calibrating the spread.
+CALIBRATION_MEMBERS = 50
 #: Random stream of forecast noise (with the delivery date's ordinal as a third key).
 FORECAST_STREAM = 53
 #: Random stream of path noise.
@@ -88,6 +95,12 @@ class ForecastConfig:
     #: train the generator on out-of-fold errors of the core (5 blocks), which are as large
     #: as its errors on days it never saw
     cross_fit: bool = True
+    #: spread calibration: a first model trained on the earlier ``1 - validation_fraction``
+    #: of the days forecasts the later ones (time-forward, no look-ahead); the factor in
+    #: :data:`SPREAD_GRID` with the lowest energy score there stretches every scenario's
+    #: deviation from the generator's centre (1 = off)
+    spread_calibration: bool = True
+    validation_fraction: float = 0.2
     seed: int = 0
 
     def validate(self) -> ForecastConfig:
@@ -120,6 +133,12 @@ class ForecastConfig:
         for name in self.exogenous:
             if not isinstance(name, str) or not name.isidentifier():
                 raise TsganError(f"exogenous series names are identifiers, got {name!r}")
+        if not isinstance(self.exogenous, list):
+            raise TsganError(f"exogenous must be a list of series names, got "
+                             f"{self.exogenous!r}")
+        if not 0 < self.validation_fraction < 0.5:
+            raise TsganError(f"validation_fraction must be in (0, 0.5), got "
+                             f"{self.validation_fraction!r}")
         if len(set(self.exogenous)) != len(self.exogenous):
             raise TsganError("an exogenous series is named twice")
         return self
@@ -184,7 +203,11 @@ class ForecastGAN:
         self.train_first: pd.Timestamp | None = None
         self.train_last: pd.Timestamp | None = None
         self.n_train_days = 0
-        self._cores: dict[pd.Timestamp, LearLite] = {}
+        #: the calibrated spread factor (1 = none) and the model-space range of the output
+        self.spread = 1.0
+        self.scaled_range = (-np.inf, np.inf)
+        self.calibration = pd.DataFrame()
+        self._parts: Any = None
 
     def __repr__(self) -> str:
         state = "fitted" if self.generator is not None else "not fitted"
@@ -231,14 +254,19 @@ class ForecastGAN:
         days = _day_frame(days, "the training data")
         check_exogenous(days, config.exogenous)
         dates = available_dates(days, config.exogenous)
-        if len(dates) < max(config.batch_size, 60):
+        needed = max(config.batch_size, 60)
+        if config.spread_calibration:  # the earlier part alone trains a model too
+            needed = int(np.ceil(needed / (1 - config.validation_fraction))) + 1
+        if len(dates) < needed:
             raise TsganError(f"only {len(dates)} training days have D-1, D-2 and D-7 (and the "
                              f"exogenous series) before them; the forecast preset needs at "
-                             f"least {max(config.batch_size, 60)}")
+                             f"least {needed}")
         start = time.perf_counter()
+        spread, calibration = 1.0, pd.DataFrame()
+        if config.spread_calibration:
+            spread, calibration = self._calibrate_spread(days, dates)
         keras.utils.set_random_seed(config.seed)
         self.core = LearLite(config.linear_alpha, config.exogenous).fit(days)
-        self._cores = {}
         inputs = forecast_inputs(days, dates, config.exogenous)
         base = self.core.cross_fitted(days, dates) if config.cross_fit else \
             self.core.predict_scaled(inputs)
@@ -248,6 +276,10 @@ class ForecastGAN:
         self.condition_std = np.where(raw.std(axis=0) > 1e-9, raw.std(axis=0), 1.0)
         conditions = self._standardise(raw)
         residuals = (target - base).astype(np.float32)
+        self.scaled_range = (float(target.min()) - RANGE_MARGIN,
+                             float(target.max()) + RANGE_MARGIN)
+        self.spread, self.calibration = spread, calibration
+        self._parts = None
 
         width = conditions.shape[1]
         self.generator = build_generator(config.latent_dim, width, config.generator_units,
@@ -269,6 +301,23 @@ class ForecastGAN:
         self.train_first, self.train_last = dates[0], dates[-1]
         self.n_train_days = len(dates)
         return self
+
+    def _calibrate_spread(self, days: pd.DataFrame,
+                          dates: pd.DatetimeIndex) -> tuple[float, pd.DataFrame]:
+        """Train on the earlier days, forecast the later ones time-forward, and return the
+        spread factor with the lowest mean energy score there (and the whole curve)."""
+        from tsgan.evaluate.scores import energy_score
+
+        split = dates[int(len(dates) * (1 - self.config.validation_fraction))]
+        settings = {**self.config.to_dict(), "spread_calibration": False}
+        early = ForecastGAN(**settings).fit(days[days.index < split])
+        later = dates[dates >= split]
+        observed = days.loc[later, HOUR_COLUMNS].to_numpy()
+        parts = early._scaled_parts(days, later, CALIBRATION_MEMBERS, self.config.seed, {})
+        scores = [float(energy_score(observed, early._combine(*parts, spread)).mean())
+                  for spread in SPREAD_GRID]
+        curve = pd.DataFrame({"spread": SPREAD_GRID, "energy": scores})
+        return float(SPREAD_GRID[int(np.argmin(scores))]), curve
 
     def _train(self, gan: Any, conditions: np.ndarray, residuals: np.ndarray) -> pd.DataFrame:
         """``iterations`` steps on batches drawn with replacement; one history row per
@@ -293,50 +342,83 @@ class ForecastGAN:
         if self.generator is None or self.core is None:
             raise TsganError("the forecast model is not fitted; call fit() or load a run")
 
-    def core_for(self, history: pd.DataFrame, day: pd.Timestamp) -> LearLite:
+    def core_for(self, history: pd.DataFrame, day: pd.Timestamp,
+                 cache: dict[pd.Timestamp, LearLite]) -> LearLite:
         """The linear core for delivery day ``day``: refitted on the history dated before the
-        first day of its month (``refit="month"``), else the trained one."""
+        first day of its month (``refit="month"``), else the trained one. ``cache`` holds the
+        cores of one history (one call)."""
         assert self.core is not None
         if self.config.refit == "none":
             return self.core
         month = day.normalize().replace(day=1)
-        core = self._cores.get(month)
+        core = cache.get(month)
         if core is None:
             core = LearLite.from_dict(self.core.to_dict())
             before = history[history.index < month]
             if len(available_dates(before, self.exogenous)) >= 60:
                 core.refit_coefficients(before)
-            self._cores[month] = core
+            cache[month] = core
         return core
 
-    def _residuals(self, conditions: np.ndarray, noise: np.ndarray) -> np.ndarray:
-        out = self.generator.predict_on_batch([noise.astype(np.float32),
-                                               np.asarray(conditions, np.float32)])
-        return np.asarray(out, dtype=np.float64)
+    def _generate(self, conditions: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray,
+                                                                             np.ndarray]:
+        """The generator's residuals (n, 24) and centres (n, 24) for standardised
+        ``conditions`` (n, c) and ``noise`` (n, latent), run eagerly: the same inputs give
+        the same bits whatever ran before."""
+        import keras
+
+        if self._parts is None:
+            centre = self.generator.get_layer("loc_out").output
+            self._parts = keras.Model(self.generator.inputs, [self.generator.output, centre])
+        residual, centre = self._parts([np.asarray(noise, np.float32),
+                                        np.asarray(conditions, np.float32)], training=False)
+        return (keras.ops.convert_to_numpy(residual).astype(np.float64),
+                keras.ops.convert_to_numpy(centre).astype(np.float64))
+
+    def _scaled_parts(self, history: pd.DataFrame, index: pd.DatetimeIndex, n: int, seed: int,
+                      cache: dict[pd.Timestamp, LearLite]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[LearLite]]:
+        """Per delivery day: the core's forecast (d, 24), the generator's centre (d, 24) and
+        residuals (d, n, 24), in model space, and the core that made each forecast. One
+        generator call per day, with that day's own noise stream."""
+        inputs = forecast_inputs(history, index, self.exogenous)
+        base = np.empty((len(index), 24))
+        centre = np.empty((len(index), 24))
+        residual = np.empty((len(index), n, 24))
+        cores = []
+        for row, day in enumerate(index):
+            core = self.core_for(history, day, cache)
+            part = input_rows(inputs, np.array([row]))
+            base[row] = core.predict_scaled(part)[0]
+            condition = self._standardise(self.condition_matrix(part, base[row:row + 1]))
+            residual[row], centres = self._generate(np.repeat(condition, n, axis=0),
+                                                    self._day_noise(seed, day, n))
+            centre[row] = centres[0]
+            cores.append(core)
+        return base, centre, residual, cores
+
+    def _combine(self, base: np.ndarray, centre: np.ndarray, residual: np.ndarray,
+                 cores: list[LearLite], spread: float) -> np.ndarray:
+        """EUR/MWh scenarios: core forecast + centre + ``spread`` × (residual − centre),
+        kept within the training range widened by :data:`RANGE_MARGIN`."""
+        scaled = base[:, None] + centre[:, None] + spread * (residual - centre[:, None])
+        scaled = np.clip(scaled, *self.scaled_range)
+        return np.stack([core.unscale_prices(day) for core, day in zip(cores, scaled,
+                                                                        strict=True)])
 
     def ensemble(self, history: pd.DataFrame, dates: Sequence[Any], n: int,
                  seed: int = 0) -> np.ndarray:
-        """(len(dates), n, 24) EUR/MWh: ``n`` scenarios of each delivery day in ``dates``."""
+        """(len(dates), n, 24) EUR/MWh: ``n`` scenarios of each delivery day in ``dates``,
+        each day from the history dated before it (exogenous: dated D and D-1)."""
         self._require_fitted()
         checks.positive_integer(n, "n")
         checks.integer_at_least(seed, "seed", 0)
         history = _day_frame(history, "the history")
         check_exogenous(history, self.exogenous)
         index = pd.DatetimeIndex([_dates(d, "date") for d in dates])
-        self._cores = {}
-        inputs = forecast_inputs(history, index, self.exogenous)
-        out = np.empty((len(index), n, 24))
-        months = index.to_period("M")
-        for month in months.unique():
-            rows = np.flatnonzero(months == month)
-            core = self.core_for(history, month.to_timestamp())
-            part = input_rows(inputs, rows)
-            base = core.predict_scaled(part)
-            conditions = np.repeat(self._standardise(self.condition_matrix(part, base)), n, 0)
-            noise = np.concatenate([self._day_noise(seed, index[r], n) for r in rows])
-            residual = self._residuals(conditions, noise).reshape(len(rows), n, 24)
-            out[rows] = core.unscale_prices(base[:, None, :] + residual)
-        return out
+        if len(index) == 0:
+            return np.empty((0, n, 24))
+        return self._combine(*self._scaled_parts(history, index, n, seed, {}), self.spread)
 
     def _day_noise(self, seed: int, day: pd.Timestamp, n: int) -> np.ndarray:
         rng = np.random.default_rng([int(seed), FORECAST_STREAM, day.toordinal()])
@@ -382,7 +464,7 @@ class ForecastGAN:
             pd.date_range(first - pd.Timedelta(days=depth), periods=depth, freq="D"))
         window = np.repeat(past.to_numpy(np.float64)[None], n, axis=0)  # (n, depth, 24)
         exo = self._path_exogenous(history, dates)
-        core = self.core_for(history, first)
+        core = self.core_for(history, first, {})
         calendar, holiday = calendar_block(dates)
         rng = np.random.default_rng([int(seed), PATH_STREAM, first.toordinal()])
         out = np.empty((n, days, 24))
@@ -394,9 +476,11 @@ class ForecastGAN:
                                   holiday=np.repeat(holiday[t:t + 1], n))
             base = core.predict_scaled(part)
             noise = rng.standard_normal((n, self.config.latent_dim))
-            residual = self._residuals(self._standardise(self.condition_matrix(part, base)),
-                                       noise)
-            out[:, t] = core.unscale_prices(base + residual)
+            residual, centre = self._generate(
+                self._standardise(self.condition_matrix(part, base)), noise)
+            scaled = np.clip(base + centre + self.spread * (residual - centre),
+                             *self.scaled_range)
+            out[:, t] = core.unscale_prices(scaled)
             window = np.concatenate([window[:, 1:], out[:, t:t + 1]], axis=1)
         return _scenario_frame("path", np.repeat(np.arange(n), days), "date",
                                np.tile(dates, n), out.reshape(-1, 24))
@@ -438,6 +522,8 @@ class ForecastGAN:
             "train_first": str(self.train_first.date()) if self.train_first else None,
             "train_last": str(self.train_last.date()) if self.train_last else None,
             "n_train_days": self.n_train_days, "train_seconds": self.train_seconds,
+            "spread": self.spread, "scaled_range": list(self.scaled_range),
+            "calibration": self.calibration.to_dict(orient="list"),
             "package_versions": package_versions(),
             "metrics": self._final_metrics(),
         })
@@ -471,6 +557,10 @@ class ForecastGAN:
             model.train_last = pd.Timestamp(state["train_last"])
             model.n_train_days = int(state["n_train_days"])
             model.train_seconds = float(state["train_seconds"])
+            model.spread = float(state["spread"])
+            low, high = state["scaled_range"]
+            model.scaled_range = (float(low), float(high))
+            model.calibration = pd.DataFrame(state["calibration"])
             model.generator = keras.saving.load_model(target / GENERATOR_FILE, compile=False)
             model.discriminator = keras.saving.load_model(target / DISCRIMINATOR_FILE,
                                                           compile=False)

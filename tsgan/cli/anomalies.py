@@ -41,10 +41,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_anomalies(args: argparse.Namespace) -> int:
     """``tsgan anomalies``."""
     quiet_tensorflow()
-    from tsgan.api import PriceGAN
+    from tsgan.cli.common import load_calendar_run
     from tsgan.evaluate.anomalies import find_anomalies, memorisation_note, write_anomalies
 
-    ranked = find_anomalies(PriceGAN.load(args.run), data_path=args.data, top=args.top,
+    ranked = find_anomalies(load_calendar_run(args.run), data_path=args.data, top=args.top,
                             split=args.split)
     paths = write_anomalies(args.run, ranked, top=args.top, out=args.out)
     shown = ranked.head(args.top)

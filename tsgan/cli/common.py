@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tsgan.checks import EXIT_USAGE
+from tsgan.errors import TsganError
 
 PRESET_NAMES = ("smard", "quadratic", "heights")
 
@@ -94,3 +95,15 @@ def quiet_tensorflow() -> None:
         return
     if not any(isinstance(f, _QuietTensorFlowFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _QuietTensorFlowFinder())
+
+
+def load_calendar_run(run_dir: str) -> Any:
+    """``PriceGAN.load(run_dir)`` for the commands of calendar-conditioned runs; a forecast
+    run gets one line that names the commands made for it."""
+    from tsgan.api import PriceGAN
+    from tsgan.runs import is_forecast_run
+
+    if is_forecast_run(run_dir):
+        raise TsganError(f"{run_dir} is a forecast run (--preset forecast): use tsgan forecast "
+                         "for its scenarios and tsgan backtest to score it")
+    return PriceGAN.load(run_dir)

@@ -31,10 +31,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     quiet_tensorflow()
     import json
 
-    from tsgan.api import PriceGAN
+    from tsgan.cli.common import load_calendar_run
     from tsgan.evaluate.tables import evaluate_run, format_table, write_metrics
 
-    table = evaluate_run(PriceGAN.load(args.run), n=args.n, seed=args.seed)
+    table = evaluate_run(load_calendar_run(args.run), n=args.n, seed=args.seed)
     write_metrics(args.run, table)
     if args.json:
         print(json.dumps(table.to_dict(orient="index"), indent=2, default=float))

@@ -79,7 +79,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if blocker is not None and not blocker.is_dir():
         raise TsganError(f"cannot write {out}: {blocker} is a file, not a folder")
     quiet_tensorflow()
-    from tsgan.api import PriceGAN
+    from tsgan.cli.common import load_calendar_run
     from tsgan.scenarios import PRICE_CSV_FORMAT, write_scenarios
 
     conditions = _generate_conditions(args)
@@ -91,7 +91,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     elif hasattr(conditions, "columns") and len(conditions) not in (1, n):
         raise TsganError(f"--condition-file has {len(conditions)} rows but -n is {n}; drop -n "
                          f"to get one scenario per row")
-    model = PriceGAN.load(args.run)
+    model = load_calendar_run(args.run)
     if hasattr(conditions, "columns"):  # check, complete and repeat the rows up front
         conditions = model.conditions_for(n, conditions)
     float_format = PRICE_CSV_FORMAT if model.config.preset == "smard" else None

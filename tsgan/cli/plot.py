@@ -21,9 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_plot(args: argparse.Namespace) -> int:
     """``tsgan plot``."""
     quiet_tensorflow()
-    from tsgan.api import PriceGAN
+    from tsgan.cli.common import load_calendar_run
     from tsgan.viz.plots import plot_run
 
-    for path in plot_run(PriceGAN.load(args.run), args.run):
+    for path in plot_run(load_calendar_run(args.run), args.run):
         print(path)
     return EXIT_OK

@@ -36,7 +36,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tsgan.viz.report import check_run_dir, write_report
 
     check_run_dir(args.run)  # no run there: the report's own message, before loading
-    from tsgan.api import PriceGAN
+    from tsgan.cli.common import load_calendar_run
 
-    print(write_report(PriceGAN.load(args.run), args.run, args.out))
+    print(write_report(load_calendar_run(args.run), args.run, args.out))
     return EXIT_OK
