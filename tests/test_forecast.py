@@ -16,8 +16,7 @@ from tests.cli_helpers import assert_one_line_error, run_tsgan
 from tsgan.cli import main
 from tsgan.cli.forecast import check_scenarios
 from tsgan.data.days import HOUR_COLUMNS
-from tsgan.data.forecast_inputs import exogenous_columns
-from tsgan.data.sources import load_days, write_days
+from tsgan.data.sources import exogenous_columns, load_days, write_days
 from tsgan.errors import TsganError
 from tsgan.forecast import ForecastGAN
 

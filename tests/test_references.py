@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from tsgan.data.days import HOUR_COLUMNS
-from tsgan.data.forecast_inputs import exogenous_columns
-from tsgan.data.sources import load_days
+from tsgan.data.sources import exogenous_columns, load_days
 from tsgan.errors import TsganError
 from tsgan.evaluate import references as R
 from tsgan.evaluate.scores import crps

@@ -40,10 +40,10 @@ from tsgan.data.forecast_inputs import (
     ForecastInputs,
     available_dates,
     calendar_block,
-    check_exogenous,
-    exogenous_columns,
     forecast_inputs,
+    require_exogenous,
 )
+from tsgan.data.sources import exogenous_columns
 from tsgan.errors import TsganError
 from tsgan.model.linear import LearLite, input_rows
 from tsgan.runs import FORECAST_PRESET, fingerprint, package_versions
@@ -99,7 +99,7 @@ class ForecastConfig:
     #: of the days forecasts the later ones (time-forward, no look-ahead); the factor in
     #: :data:`SPREAD_GRID` with the lowest energy score there stretches every scenario's
     #: deviation from the generator's centre (1 = off)
-    spread_calibration: bool = True
+    spread_calibration: bool = False
     validation_fraction: float = 0.2
     seed: int = 0
 
@@ -252,7 +252,7 @@ class ForecastGAN:
 
         config = self.config
         days = _day_frame(days, "the training data")
-        check_exogenous(days, config.exogenous)
+        require_exogenous(days, config.exogenous)
         dates = available_dates(days, config.exogenous)
         needed = max(config.batch_size, 60)
         if config.spread_calibration:  # the earlier part alone trains a model too
@@ -414,7 +414,7 @@ class ForecastGAN:
         checks.positive_integer(n, "n")
         checks.integer_at_least(seed, "seed", 0)
         history = _day_frame(history, "the history")
-        check_exogenous(history, self.exogenous)
+        require_exogenous(history, self.exogenous)
         index = pd.DatetimeIndex([_dates(d, "date") for d in dates])
         if len(index) == 0:
             return np.empty((0, n, 24))
@@ -450,7 +450,7 @@ class ForecastGAN:
         checks.positive_integer(days, "days")
         checks.positive_integer(n, "n")
         history = _day_frame(history, "the history")
-        check_exogenous(history, self.exogenous)
+        require_exogenous(history, self.exogenous)
         first = _dates(start, "start")
         limit = history.index.max() + pd.Timedelta(days=1)
         if first > limit:

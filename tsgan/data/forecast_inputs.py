@@ -7,7 +7,7 @@ before the auction). Nothing dated D or later is read from the prices, and nothi
 D from the exogenous series: every function here selects rows by ``D - lag`` before reading.
 
 An exogenous series ``NAME`` is the 24 columns ``NAME_h00`` … ``NAME_h23`` of the day frame
-(:func:`exogenous_columns`).
+(:func:`tsgan.data.sources.exogenous_columns`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tsgan.data.days import HOUR_COLUMNS, calendar_features
+from tsgan.data.sources import exogenous_columns
 from tsgan.errors import TsganError
 
 #: Price days a forecast of D reads, as days before D.
@@ -27,11 +28,6 @@ PRICE_LAGS: tuple[int, ...] = (1, 2, 7)
 EXOGENOUS_LAGS: tuple[int, ...] = (0, 1)
 #: Width of the calendar block: one-hot weekday (7) and month (12).
 CALENDAR_WIDTH = 19
-
-
-def exogenous_columns(name: str) -> list[str]:
-    """The 24 columns of exogenous series ``name``: ``name_h00`` … ``name_h23``."""
-    return [f"{name}_{hour}" for hour in HOUR_COLUMNS]
 
 
 @dataclass
@@ -72,7 +68,7 @@ def calendar_block(dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     return block, features["holiday"].to_numpy(np.float64)
 
 
-def check_exogenous(days: pd.DataFrame, exogenous: Sequence[str]) -> None:
+def require_exogenous(days: pd.DataFrame, exogenous: Sequence[str]) -> None:
     """Raise a one-line TsganError when ``days`` lacks a column of an exogenous series."""
     for name in exogenous:
         missing = [c for c in exogenous_columns(name) if c not in days.columns]
@@ -89,7 +85,7 @@ def forecast_inputs(days: pd.DataFrame, dates: Sequence[pd.Timestamp] | pd.Datet
     price day, or a missing or incomplete exogenous day).
     """
     index = _as_dates(dates)
-    check_exogenous(days, exogenous)
+    require_exogenous(days, exogenous)
     price_frame = days[HOUR_COLUMNS]
     prices = np.stack([_lagged(price_frame, index, lag) for lag in PRICE_LAGS], axis=1)
     exo = np.zeros((len(index), len(exogenous), len(EXOGENOUS_LAGS), 24))
@@ -126,7 +122,7 @@ def _raise_first_gap(index: pd.DatetimeIndex, prices: np.ndarray, exo: np.ndarra
 def available_dates(days: pd.DataFrame, exogenous: Sequence[str] = ()) -> pd.DatetimeIndex:
     """Dates of ``days`` whose own prices and every forecast input exist: the days a
     forecasting model can be trained on."""
-    check_exogenous(days, exogenous)
+    require_exogenous(days, exogenous)
     index = _as_dates(days.index)
     ok = np.isfinite(days[HOUR_COLUMNS].to_numpy(np.float64)).all(axis=1)
     price_frame = days[HOUR_COLUMNS]

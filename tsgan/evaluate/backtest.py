@@ -28,7 +28,8 @@ import pandas as pd
 
 from tsgan.checks import integer_at_least, positive_integer
 from tsgan.data.days import HOUR_COLUMNS
-from tsgan.data.forecast_inputs import available_dates, check_exogenous, exogenous_columns
+from tsgan.data.forecast_inputs import available_dates, require_exogenous
+from tsgan.data.sources import exogenous_columns
 from tsgan.errors import TsganError
 from tsgan.evaluate.references import REFERENCE_NAMES, reference_ensembles
 from tsgan.evaluate.scores import daily_scores, diebold_mariano, score_ensembles
@@ -97,7 +98,7 @@ def _day_frame(days: Any, exogenous: Sequence[str]) -> pd.DataFrame:
     missing = [c for c in HOUR_COLUMNS if c not in days.columns]
     if missing:
         raise TsganError(f"days lack the price column {missing[0]}")
-    check_exogenous(days, exogenous)
+    require_exogenous(days, exogenous)
     if days.index.tz is not None:
         raise TsganError("days must be indexed by naive dates (delivery days), not "
                          "time-zone-aware timestamps")

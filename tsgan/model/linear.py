@@ -27,9 +27,9 @@ from tsgan.data.forecast_inputs import (
     PRICE_LAGS,
     ForecastInputs,
     available_dates,
-    exogenous_columns,
     forecast_inputs,
 )
+from tsgan.data.sources import exogenous_columns
 from tsgan.errors import TsganError
 
 #: In-sample residual vectors a LEAR-lite ensemble draws from (the most recent ones).
