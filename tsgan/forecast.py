@@ -82,7 +82,7 @@ class ForecastConfig:
     adversarial_weight: float = 0.2
     energy_weight: float = 1.0
     energy_members: int = 8
-    condition_noise: float = 0.5
+    condition_noise: float = 0.8
     ema_decay: float = 0.999
     learning_rate: float = 1e-3
     beta_1: float = 0.5
