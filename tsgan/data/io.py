@@ -14,7 +14,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tsgan.errors import TsganError
+
+
+def json_ready(value: Any) -> Any:
+    """Plain JSON: NumPy scalars as Python numbers, NaN / infinity as null, tuples as lists,
+    mapping keys as strings (so records stay valid JSON for any reader)."""
+    import math
+    from collections.abc import Mapping
+
+    if isinstance(value, Mapping):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 @contextlib.contextmanager

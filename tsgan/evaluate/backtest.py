@@ -29,6 +29,7 @@ import pandas as pd
 from tsgan.checks import integer_at_least, positive_integer
 from tsgan.data.days import HOUR_COLUMNS
 from tsgan.data.forecast_inputs import available_dates, require_exogenous
+from tsgan.data.io import json_ready
 from tsgan.data.sources import exogenous_columns
 from tsgan.errors import TsganError
 from tsgan.evaluate.references import REFERENCE_NAMES, reference_ensembles
@@ -292,24 +293,11 @@ def run_backtest(days: pd.DataFrame, cutoff: Any, *, n: int = 100, seed: int = 0
 
 
 # --------------------------------------------------------------------------- output
-def _json_value(value: Any) -> Any:
-    """Plain JSON: NumPy scalars as Python numbers, NaN / infinity as null, tuples as lists."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def backtest_record(result: BacktestResult, command: str | None = None) -> dict[str, Any]:
     """The content of ``backtest.json`` (the layout ``tsgan report --backtest`` reads)."""
     from tsgan import __version__
 
-    return _json_value({
+    return json_ready({
         "tsgan_version": __version__,
         "data_source": result.data_source,
         "data_fingerprint": result.data_fingerprint,

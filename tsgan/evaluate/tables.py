@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tsgan import checks
+from tsgan.data.io import json_ready
 from tsgan.errors import TsganError
 from tsgan.evaluate import metrics as M
 
@@ -380,19 +381,6 @@ def format_discriminator_check(check: dict[str, Any]) -> list[str]:
                     f"training days; about 1 or more = it has memorised its training days)"]
 
 
-def _json_value(value: Any) -> Any:
-    """Plain JSON value: NaN/inf become null, NumPy scalars Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def write_metrics(run_dir: str | os.PathLike[str], table: pd.DataFrame) -> Path:
     """Write ``RUN/metrics.json`` atomically: the table plus n, seed and the KDE factor.
 
@@ -407,7 +395,7 @@ def write_metrics(run_dir: str | os.PathLike[str], table: pd.DataFrame) -> Path:
         raise TsganError(f"run directory {run_dir} does not exist")
     attrs = dict(table.attrs or {})
     payload = {
-        "table": {str(s): {str(k): _json_value(v) for k, v in row.items()}
+        "table": {str(s): {str(k): json_ready(v) for k, v in row.items()}
                   for s, row in table.to_dict(orient="index").items()},
         "metrics": [str(c) for c in table.columns],
         "sources": [str(s) for s in table.index],
@@ -424,5 +412,5 @@ def write_metrics(run_dir: str | os.PathLike[str], table: pd.DataFrame) -> Path:
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     path = run_dir / "metrics.json"
-    write_json(path, _json_value(payload))
+    write_json(path, json_ready(payload))
     return path
