@@ -504,3 +504,45 @@ def test_calendar_commands_refuse_a_forecast_run(command, run_dir, tmp_path, cap
     assert main(args) != 0
     line = one_error_line(capsys)
     assert "is a forecast run" in line and "tsgan forecast" in line
+
+
+def test_days_inside_the_training_period_are_refused(gan, history):
+    with pytest.raises(TsganError, match="not after the model's training days"):
+        gan.forecast(history, "2024-05-20", "2024-06-05", 4, 0)
+    with pytest.raises(TsganError, match="not after the model's training days"):
+        gan.paths(history, "2024-05-31", 3, 2, 0)
+
+
+def test_paths_need_all_seven_days_before_the_start(gan, history):
+    gappy = history.drop(pd.Timestamp("2024-06-05"))
+    with pytest.raises(TsganError, match="lacks prices for 2024-06-05"):
+        gan.paths(gappy, "2024-06-10", 5, 2, 0)
+    with pytest.raises(TsganError, match="seed"):
+        gan.paths(history, "2024-06-10", 5, 2, -1)
+
+
+def test_a_history_with_a_timezone_gives_the_same_scenarios(gan, history):
+    local = history.set_axis(history.index.tz_localize("Europe/Berlin"))
+    expected = gan.forecast(history, "2024-06-10", "2024-06-11", 3, 0)
+    pd.testing.assert_frame_equal(gan.forecast(local, "2024-06-10", "2024-06-11", 3, 0),
+                                  expected)
+
+
+def test_every_iteration_is_trained(train):
+    model = ForecastGAN(iterations=150, log_every=100, seed=0).fit(train[HOUR_COLUMNS])
+    assert model.history["step"].tolist() == [50, 100, 150]
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"ema_decay": "abc"}, "ema_decay must be a number"),
+    ({"learning_rate": None}, "learning_rate must be a number"),
+    ({"cross_fit": "maybe"}, "cross_fit must be true or false"),
+    ({"exogenous": 5}, "exogenous must be a list"),
+    ({"exogenous": "load"}, "exogenous must be a list"),
+    ({"validation_fraction": 0.7}, "validation_fraction must be in"),
+    ({"refit": "weekly"}, "refit"),
+    ({"bogus": 1}, "unknown forecast setting 'bogus'"),
+])
+def test_bad_settings_are_one_line(settings, message):
+    with pytest.raises(TsganError, match=message):
+        ForecastGAN(**settings)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -105,6 +106,17 @@ class ForecastConfig:
 
     def validate(self) -> ForecastConfig:
         """Raise one-line TsganErrors for values no model can be built from."""
+        for name in ("cross_fit", "spread_calibration"):
+            if not isinstance(getattr(self, name), bool):
+                raise TsganError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        for name in ("adversarial_weight", "energy_weight", "condition_noise", "linear_alpha",
+                     "ema_decay", "learning_rate", "beta_1", "validation_fraction"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TsganError(f"{name} must be a number, got {value!r}")
+        if not isinstance(self.exogenous, list):
+            raise TsganError(f"exogenous must be a list of series names, got "
+                             f"{self.exogenous!r}")
         if self.preset != FORECAST_PRESET:
             raise TsganError(f"a forecast configuration has preset 'forecast', got "
                              f"{self.preset!r}")
@@ -133,9 +145,6 @@ class ForecastConfig:
         for name in self.exogenous:
             if not isinstance(name, str) or not name.isidentifier():
                 raise TsganError(f"exogenous series names are identifiers, got {name!r}")
-        if not isinstance(self.exogenous, list):
-            raise TsganError(f"exogenous must be a list of series names, got "
-                             f"{self.exogenous!r}")
         if not 0 < self.validation_fraction < 0.5:
             raise TsganError(f"validation_fraction must be in (0, 0.5), got "
                              f"{self.validation_fraction!r}")
@@ -175,6 +184,8 @@ def _day_frame(days: Any, what: str) -> pd.DataFrame:
     missing = [c for c in HOUR_COLUMNS if c not in days.columns]
     if missing:
         raise TsganError(f"{what} lacks the price column {missing[0]}")
+    if days.index.tz is not None:  # local dates carry no offset in a day frame
+        days = days.set_axis(days.index.tz_localize(None))
     if days.index.duplicated().any():
         raise TsganError(f"{what} holds the date {days.index[days.index.duplicated()][0].date()}"
                          " twice")
@@ -291,7 +302,7 @@ class ForecastGAN:
                                seed=config.seed)
         gan.compile(d_optimizer=keras.optimizers.Adam(config.learning_rate, config.beta_1),
                     g_optimizer=keras.optimizers.Adam(config.learning_rate, config.beta_1),
-                    steps_per_execution=min(config.log_every, config.iterations))
+                    steps_per_execution=math.gcd(config.iterations, config.log_every))
         self.history = self._train(gan, conditions, residuals)
         self.generator = gan.average if config.ema_decay > 0 else gan.generator
         self.train_seconds = time.perf_counter() - start
@@ -329,8 +340,8 @@ class ForecastGAN:
         rows = rng.integers(0, len(conditions), size=(config.iterations, config.batch_size))
         dataset = tf.data.Dataset.from_tensor_slices(
             (conditions[rows], residuals[rows]))
-        chunk = min(config.log_every, config.iterations)
-        epochs = max(1, config.iterations // chunk)
+        chunk = math.gcd(config.iterations, config.log_every)  # every step is trained
+        epochs = config.iterations // chunk
         fitted = gan.fit(dataset, steps_per_epoch=chunk, epochs=epochs, verbose=0,
                          shuffle=False)
         frame = pd.DataFrame(fitted.history)
@@ -341,6 +352,14 @@ class ForecastGAN:
     def _require_fitted(self) -> None:
         if self.generator is None or self.core is None:
             raise TsganError("the forecast model is not fitted; call fit() or load a run")
+
+    def _require_after_training(self, first: pd.Timestamp) -> None:
+        """Delivery days inside the training period would be forecast by a model that has
+        learned from their own and later prices: refused."""
+        if self.train_last is not None and first <= self.train_last:
+            raise TsganError(f"delivery day {first.date()} is not after the model's training "
+                             f"days (last {self.train_last.date()}): its scenarios would come "
+                             "from a model that learned from it; train on earlier days")
 
     def core_for(self, history: pd.DataFrame, day: pd.Timestamp,
                  cache: dict[pd.Timestamp, LearLite]) -> LearLite:
@@ -418,6 +437,7 @@ class ForecastGAN:
         index = pd.DatetimeIndex([_dates(d, "date") for d in dates])
         if len(index) == 0:
             return np.empty((0, n, 24))
+        self._require_after_training(index.min())
         return self._combine(*self._scaled_parts(history, index, n, seed, {}), self.spread)
 
     def _day_noise(self, seed: int, day: pd.Timestamp, n: int) -> np.ndarray:
@@ -449,6 +469,7 @@ class ForecastGAN:
         self._require_fitted()
         checks.positive_integer(days, "days")
         checks.positive_integer(n, "n")
+        checks.integer_at_least(seed, "seed", 0)
         history = _day_frame(history, "the history")
         require_exogenous(history, self.exogenous)
         first = _dates(start, "start")
@@ -456,12 +477,15 @@ class ForecastGAN:
         if first > limit:
             raise TsganError(f"start {first.date()} is beyond the history's last day + 1 "
                              f"({limit.date()})")
+        self._require_after_training(first)
         dates = pd.date_range(first, periods=days, freq="D")
-        known = forecast_inputs(history, dates[:1], self.exogenous)  # checks D-1, D-2, D-7
-        del known
         depth = max(PRICE_LAGS)
-        past = history[HOUR_COLUMNS].reindex(
-            pd.date_range(first - pd.Timedelta(days=depth), periods=depth, freq="D"))
+        window_dates = pd.date_range(first - pd.Timedelta(days=depth), periods=depth, freq="D")
+        past = history[HOUR_COLUMNS].reindex(window_dates)
+        gaps = ~np.isfinite(past.to_numpy(np.float64)).all(axis=1)
+        if gaps.any():  # later path days read every one of the 7 days before the start
+            raise TsganError(f"the history lacks prices for {window_dates[gaps][0].date()}, "
+                             f"needed by paths from {first.date()} (first missing date)")
         window = np.repeat(past.to_numpy(np.float64)[None], n, axis=0)  # (n, depth, 24)
         exo = self._path_exogenous(history, dates)
         core = self.core_for(history, first, {})

@@ -95,7 +95,7 @@ def check_scenarios(frame: Any, history: Any, paths: bool = False) -> None:
     from tsgan.data.days import HOUR_COLUMNS
 
     values = frame[HOUR_COLUMNS].to_numpy(np.float64)
-    limit = DIVERGENCE_FACTOR * max(float(np.abs(history[HOUR_COLUMNS].to_numpy()).max()), 1.0)
+    limit = DIVERGENCE_FACTOR * max(float(np.nanmax(np.abs(history[HOUR_COLUMNS].to_numpy()))), 1.0)
     with np.errstate(invalid="ignore"):
         bad = ~(np.abs(values) <= limit).all(axis=1)
     if bad.any():

@@ -41,6 +41,9 @@ MIN_TRAINING_DAYS = 30
 def mad(values: np.ndarray) -> float:
     """Median absolute deviation around the median (no normal-consistency factor)."""
     values = np.asarray(values, dtype=np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return 1.0
     spread = float(np.median(np.abs(values - np.median(values))))
     return spread if spread > 0 else 1.0
 
