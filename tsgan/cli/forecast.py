@@ -87,6 +87,10 @@ def _check_mode(args: argparse.Namespace) -> None:
             raise TsganError("give --end DATE (the last delivery day), or --paths --days K")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def check_scenarios(frame: Any, history: Any, paths: bool = False) -> None:
     """One line instead of a file when the model produced non-finite or runaway prices
     (an undertrained model's paths can feed their own errors back until they overflow)."""
@@ -145,10 +149,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", RuntimeWarning)
         if args.paths:
             frame = model.paths(history, start, args.days, args.n, args.seed)
-            what = f"{args.n} paths x {args.days} days"
+            what = f"{_count(args.n, 'path')} x {_count(args.days, 'day')}"
         else:
             frame = model.forecast(history, start, end, args.n, args.seed)
-            what = f"{frame['date'].nunique()} days x {args.n} scenarios"
+            what = f"{_count(frame['date'].nunique(), 'day')} x {_count(args.n, 'scenario')}"
     check_scenarios(frame, history, paths=args.paths)
     write_forecast(frame, out)
     print(f"wrote {what} to {out}", file=sys.stderr)
