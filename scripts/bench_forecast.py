@@ -79,11 +79,12 @@ def _tsgan(days: pd.DataFrame, cutoff: str, seed: int, exogenous: tuple[str, ...
 
 def _lear(days: pd.DataFrame, cutoff: str, seed: int,
           exogenous: tuple[str, ...] = ()) -> dict[str, float]:
+    from tsgan.checks import Stream, rng
     from tsgan.data.days import HOUR_COLUMNS
     from tsgan.evaluate.references import lear_lite
 
     dates = days.index[days.index >= cutoff]
-    ensemble = lear_lite(days, dates, 100, np.random.default_rng([seed, 101]),
+    ensemble = lear_lite(days, dates, 100, rng(seed, Stream.LEAR_LITE),
                          exogenous=exogenous)
     return _scores(days.loc[dates, HOUR_COLUMNS].to_numpy(), ensemble)
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tsgan.checks import Stream, rng
 from tsgan.data.days import HOUR_COLUMNS
 from tsgan.data.sources import exogenous_columns, load_days
 from tsgan.errors import TsganError
@@ -36,7 +37,7 @@ def test_reference_ensembles_have_the_right_shape_and_repeat_with_the_seed(days)
         np.testing.assert_array_equal(first[name], again[name])
         assert not np.array_equal(first[name], other[name])
     # each reference draws from its own stream of the seed
-    alone = R.last_days(days, dates, 30, np.random.default_rng([4, R.STREAM_LAST_DAYS]))
+    alone = R.last_days(days, dates, 30, rng(4, Stream.LAST_DAYS))
     np.testing.assert_array_equal(first["last 28 days"], alone)
 
 

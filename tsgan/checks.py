@@ -55,6 +55,12 @@ class Stream:
     ANCHOR_POOL = 31        # anchors: training rows that estimate the typical distance
     GUARD_SAMPLE = 37       # anchors: query days of the copy-guard distance
     CALIBRATION = 43        # value map: the seed of the calibration sample
+    FORECAST = 53           # ForecastGAN.forecast: noise of each delivery day (+ its date)
+    PATHS = 59              # ForecastGAN.paths: noise of the paths (+ the start date)
+    LEAR_LITE = 101         # backtest references: LEAR-lite's residual draws
+    DAY_TYPE = 102          # backtest references: last days of the day type
+    LAST_DAYS = 103         # backtest references: last 28 days
+    CLIMATOLOGY = 104       # backtest references: training days at random
     SNAPSHOTS = 7919        # training: the fixed noise of the evolution snapshots
 
 

@@ -57,10 +57,6 @@ SPREAD_GRID = tuple(round(0.8 + 0.05 * i, 2) for i in range(25))  # 0.8 … 2.0
 RANGE_MARGIN = 1.0
 #: Scenarios per validation day when calibrating the spread.
 CALIBRATION_MEMBERS = 50
-#: Random stream of forecast noise (with the delivery date's ordinal as a third key).
-FORECAST_STREAM = 53
-#: Random stream of path noise.
-PATH_STREAM = 59
 CONFIG_FILE = "config.json"
 STATE_FILE = "forecast_state.json"
 HISTORY_FILE = "history.csv"
@@ -441,7 +437,7 @@ class ForecastGAN:
         return self._combine(*self._scaled_parts(history, index, n, seed, {}), self.spread)
 
     def _day_noise(self, seed: int, day: pd.Timestamp, n: int) -> np.ndarray:
-        rng = np.random.default_rng([int(seed), FORECAST_STREAM, day.toordinal()])
+        rng = np.random.default_rng([int(seed), checks.Stream.FORECAST, day.toordinal()])
         return rng.standard_normal((n, self.config.latent_dim))
 
     def forecast(self, history: pd.DataFrame, start: Any, end: Any, n: int,
@@ -490,7 +486,7 @@ class ForecastGAN:
         exo = self._path_exogenous(history, dates)
         core = self.core_for(history, first, {})
         calendar, holiday = calendar_block(dates)
-        rng = np.random.default_rng([int(seed), PATH_STREAM, first.toordinal()])
+        rng = np.random.default_rng([int(seed), checks.Stream.PATHS, first.toordinal()])
         out = np.empty((n, days, 24))
         for t in range(days):
             prices = np.stack([window[:, depth - lag] for lag in PRICE_LAGS], axis=1)

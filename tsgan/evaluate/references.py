@@ -25,19 +25,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from tsgan.checks import integer_at_least, positive_integer
+from tsgan import checks
+from tsgan.checks import Stream, integer_at_least, positive_integer
 from tsgan.data.days import HOUR_COLUMNS, calendar_features
 from tsgan.errors import TsganError
 
 REFERENCE_NAMES: tuple[str, ...] = ("LEAR-lite", "last 8 of day type", "last 28 days",
                                     "climatology")
 
-# Random streams of reference_ensembles: np.random.default_rng([seed, K]), one K per
-# reference. Kept apart from the numbers of tsgan.checks.Stream (1-43, 7919); never renumber.
-STREAM_LEAR_LITE = 101
-STREAM_DAY_TYPE = 102
-STREAM_LAST_DAYS = 103
-STREAM_CLIMATOLOGY = 104
 
 #: Day types of :func:`day_types`.
 WEEKDAY, SATURDAY, SUNDAY_OR_HOLIDAY = 0, 1, 2
@@ -199,13 +194,10 @@ def reference_ensembles(days: pd.DataFrame, dates: Sequence[pd.Timestamp] | pd.D
     stream of ``seed``, so one reference's draws never depend on the others."""
     seed = integer_at_least(seed, "seed", 0)
 
-    def stream(number: int) -> np.random.Generator:
-        return np.random.default_rng([seed, number])
-
     return {
-        "LEAR-lite": lear_lite(days, dates, n, stream(STREAM_LEAR_LITE), refit_every=refit_every,
+        "LEAR-lite": lear_lite(days, dates, n, checks.rng(seed, Stream.LEAR_LITE), refit_every=refit_every,
                                exogenous=exogenous),
-        "last 8 of day type": last_day_type(days, dates, n, stream(STREAM_DAY_TYPE), count=8),
-        "last 28 days": last_days(days, dates, n, stream(STREAM_LAST_DAYS), window=28),
-        "climatology": climatology(days, dates, n, stream(STREAM_CLIMATOLOGY), train_end),
+        "last 8 of day type": last_day_type(days, dates, n, checks.rng(seed, Stream.DAY_TYPE), count=8),
+        "last 28 days": last_days(days, dates, n, checks.rng(seed, Stream.LAST_DAYS), window=28),
+        "climatology": climatology(days, dates, n, checks.rng(seed, Stream.CLIMATOLOGY), train_end),
     }
