@@ -194,10 +194,13 @@ def reference_ensembles(days: pd.DataFrame, dates: Sequence[pd.Timestamp] | pd.D
     stream of ``seed``, so one reference's draws never depend on the others."""
     seed = integer_at_least(seed, "seed", 0)
 
+    def stream(number: int) -> np.random.Generator:
+        return checks.rng(seed, number)
+
     return {
-        "LEAR-lite": lear_lite(days, dates, n, checks.rng(seed, Stream.LEAR_LITE), refit_every=refit_every,
-                               exogenous=exogenous),
-        "last 8 of day type": last_day_type(days, dates, n, checks.rng(seed, Stream.DAY_TYPE), count=8),
-        "last 28 days": last_days(days, dates, n, checks.rng(seed, Stream.LAST_DAYS), window=28),
-        "climatology": climatology(days, dates, n, checks.rng(seed, Stream.CLIMATOLOGY), train_end),
+        "LEAR-lite": lear_lite(days, dates, n, stream(Stream.LEAR_LITE),
+                               refit_every=refit_every, exogenous=exogenous),
+        "last 8 of day type": last_day_type(days, dates, n, stream(Stream.DAY_TYPE), count=8),
+        "last 28 days": last_days(days, dates, n, stream(Stream.LAST_DAYS), window=28),
+        "climatology": climatology(days, dates, n, stream(Stream.CLIMATOLOGY), train_end),
     }
