@@ -184,7 +184,34 @@ def section_paths(seeds: list[int]) -> None:
     print("autocorrelation, real     " + " ".join(f"{v:6.2f}" for v in np.mean(real_acf, 0)))
     print("autocorrelation, paths    " + " ".join(f"{v:6.2f}" for v in np.mean(path_acf, 0)))
     print(f"std of the 4 weekly means within 28 days: real {np.mean(real_weeks):.2f}, "
-          f"paths {np.mean(path_weeks):.2f} EUR/MWh")
+          f"paths {np.mean(path_weeks):.2f}, LEAR-lite's paths "
+          f"{np.mean([_lear_path_weeks(days, s, seeds[0]) for s in mondays[::4]]):.2f} EUR/MWh")
+
+
+def _lear_path_weeks(days: pd.DataFrame, start: pd.Timestamp, seed: int) -> float:
+    """Std of the 4 weekly means of 50 LEAR-lite paths from ``start`` (point forecast from the
+    path's own last days plus a residual vector drawn from the pool), averaged over paths."""
+    from tsgan.data.days import HOUR_COLUMNS
+    from tsgan.data.forecast_inputs import PRICE_LAGS, ForecastInputs, calendar_block
+    from tsgan.model.linear import LearLite
+
+    core = LearLite().fit(days, until="2025-01-01")
+    rng = np.random.default_rng(seed)
+    window = days.loc[start - pd.Timedelta(days=7):start - pd.Timedelta(days=1), HOUR_COLUMNS]
+    window = np.repeat(window.to_numpy()[None], 50, axis=0)
+    dates = pd.date_range(start, periods=28)
+    calendar, holiday = calendar_block(dates)
+    out = np.empty((50, 28, 24))
+    for t in range(28):
+        inputs = ForecastInputs(
+            dates=pd.DatetimeIndex([dates[t]] * 50),
+            prices=np.stack([window[:, 7 - lag] for lag in PRICE_LAGS], axis=1),
+            exogenous=np.zeros((50, 0, 2, 24)), calendar=np.repeat(calendar[t][None], 50, 0),
+            holiday=np.repeat(holiday[t:t + 1], 50))
+        residual = core.residuals[rng.integers(0, len(core.residuals), 50)]
+        out[:, t] = core.unscale_prices(core.predict_scaled(inputs) + residual)
+        window = np.concatenate([window[:, 1:], out[:, t:t + 1]], axis=1)
+    return float(np.mean([p.mean(axis=1).reshape(4, 7).mean(axis=1).std() for p in out]))
 
 
 def section_speed(seeds: list[int]) -> None:

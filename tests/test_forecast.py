@@ -546,3 +546,9 @@ def test_every_iteration_is_trained(train):
 def test_bad_settings_are_one_line(settings, message):
     with pytest.raises(TsganError, match=message):
         ForecastGAN(**settings)
+
+
+def test_a_path_does_not_depend_on_how_many_are_drawn(gan, history):
+    few = gan.paths(history, "2024-06-10", 4, 2, 3)[HOUR_COLUMNS].to_numpy()
+    more = gan.paths(history, "2024-06-10", 4, 5, 3)[HOUR_COLUMNS].to_numpy()[:8]
+    np.testing.assert_allclose(few, more, rtol=1e-5)

@@ -486,7 +486,8 @@ class ForecastGAN:
         exo = self._path_exogenous(history, dates)
         core = self.core_for(history, first, {})
         calendar, holiday = calendar_block(dates)
-        rng = np.random.default_rng([int(seed), checks.Stream.PATHS, first.toordinal()])
+        streams = [np.random.default_rng([int(seed), checks.Stream.PATHS, first.toordinal(), p])
+                   for p in range(n)]  # path p's noise does not depend on n
         out = np.empty((n, days, 24))
         for t in range(days):
             prices = np.stack([window[:, depth - lag] for lag in PRICE_LAGS], axis=1)
@@ -495,7 +496,7 @@ class ForecastGAN:
                                   calendar=np.repeat(calendar[t][None], n, axis=0),
                                   holiday=np.repeat(holiday[t:t + 1], n))
             base = core.predict_scaled(part)
-            noise = rng.standard_normal((n, self.config.latent_dim))
+            noise = np.stack([g.standard_normal(self.config.latent_dim) for g in streams])
             residual, centre = self._generate(
                 self._standardise(self.condition_matrix(part, base)), noise)
             scaled = np.clip(base + centre + self.spread * (residual - centre),
