@@ -34,6 +34,10 @@ Typical session:
   tsgan generate --run runs/RUN -n 1000 --out scenarios.csv
   tsgan evaluate --run runs/RUN     # numbers against held-out real days and baselines
   tsgan report --run runs/RUN       # one self-contained report.html
+  tsgan train --preset forecast --run-dir runs/fc   # scenarios for given delivery days
+  tsgan forecast --run runs/fc --history days.csv --start 2026-03-02 --end 2026-03-08 \\
+      -n 100 --out week.csv        # 100 scenarios of each day, from the days before it
+  tsgan backtest --cutoff 2025-01-01  # forecasts scored against LEAR-lite and other references
 
 Prices: Bundesnetzagentur | SMARD.de (CC BY 4.0)."""
 
