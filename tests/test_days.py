@@ -147,3 +147,32 @@ def test_calendar_features() -> None:
     assert feats["weekday"].tolist() == [2, 5, 3, 1, 0, 0]
     assert feats["weekend"].tolist() == [0, 1, 0, 0, 0, 0]
     assert feats["month"].tolist() == [12, 12, 10, 10, 5, 6]
+
+
+def test_delivery_day_accepts_dates_and_refuses_the_rest():
+    import datetime as dt
+
+    from tsgan.data.days import delivery_day
+
+    assert delivery_day("2025-01-05", "start") == pd.Timestamp("2025-01-05")
+    assert delivery_day(dt.date(2025, 1, 5), "start") == pd.Timestamp("2025-01-05")
+    for bad, message in (("soon", "start 'soon' is not a date"), (5, "is not a date"),
+                         ("2025-01-05 13:00", "has a time of day")):
+        with pytest.raises(TsganError, match=message):
+            delivery_day(bad, "start")
+
+
+def test_require_day_frame_checks_sorts_and_drops_the_zone():
+    from tsgan.data.days import HOUR_COLUMNS, require_day_frame
+
+    index = pd.DatetimeIndex(["2025-01-02", "2025-01-01"], name="date")
+    frame = pd.DataFrame(np.ones((2, 24)), index=index, columns=HOUR_COLUMNS)
+    assert list(require_day_frame(frame).index) == sorted(index)
+    local = frame.set_axis(index.tz_localize("Europe/Berlin"))
+    assert require_day_frame(local).index.tz is None
+    with pytest.raises(TsganError, match="the history days lack the price column h05"):
+        require_day_frame(frame.drop(columns="h05"), "the history days")
+    with pytest.raises(TsganError, match="contain the date 2025-01-01 twice"):
+        require_day_frame(pd.concat([frame, frame.iloc[[1]]]))
+    with pytest.raises(TsganError, match="must be a DataFrame indexed by date"):
+        require_day_frame(frame.reset_index())

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from tsgan import checks
-from tsgan.data.days import HOUR_COLUMNS
+from tsgan.data.days import HOUR_COLUMNS, delivery_day, require_day_frame
 from tsgan.data.forecast_inputs import (
     EXOGENOUS_LAGS,
     PRICE_LAGS,
@@ -44,7 +44,7 @@ from tsgan.data.forecast_inputs import (
     forecast_inputs,
     require_exogenous,
 )
-from tsgan.data.sources import exogenous_columns
+from tsgan.data.sources import check_exogenous, exogenous_columns
 from tsgan.errors import TsganError
 from tsgan.model.linear import LearLite, input_rows
 from tsgan.runs import FORECAST_PRESET, fingerprint, package_versions
@@ -138,14 +138,10 @@ class ForecastConfig:
             raise TsganError("learning_rate must be in (0, 1) and beta_1 in [0, 1)")
         checks.choice(self.refit, "refit", REFITS)
         checks.integer_at_least(self.seed, "seed", 0)
-        for name in self.exogenous:
-            if not isinstance(name, str) or not name.isidentifier():
-                raise TsganError(f"exogenous series names are identifiers, got {name!r}")
+        check_exogenous(self.exogenous)  # the names a day frame's columns can carry
         if not 0 < self.validation_fraction < 0.5:
             raise TsganError(f"validation_fraction must be in (0, 0.5), got "
                              f"{self.validation_fraction!r}")
-        if len(set(self.exogenous)) != len(self.exogenous):
-            raise TsganError("an exogenous series is named twice")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,31 +157,6 @@ class ForecastConfig:
             raise TsganError(f"unknown forecast setting {unknown[0]!r}; valid settings: "
                              f"{', '.join(sorted(names))}")
         return cls(**data).validate()
-
-
-def _dates(value: Any, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise TsganError(f"{name} must be a date (YYYY-MM-DD), got {value!r}") from None
-    if stamp is pd.NaT or stamp != stamp.normalize():
-        raise TsganError(f"{name} must be a date (YYYY-MM-DD), got {value!r}")
-    return stamp.tz_localize(None) if stamp.tz is not None else stamp
-
-
-def _day_frame(days: Any, what: str) -> pd.DataFrame:
-    if not isinstance(days, pd.DataFrame) or not isinstance(days.index, pd.DatetimeIndex):
-        raise TsganError(f"{what} must be a day frame indexed by date with columns h00..h23 "
-                         "(see tsgan.load_days)")
-    missing = [c for c in HOUR_COLUMNS if c not in days.columns]
-    if missing:
-        raise TsganError(f"{what} lacks the price column {missing[0]}")
-    if days.index.tz is not None:  # local dates carry no offset in a day frame
-        days = days.set_axis(days.index.tz_localize(None))
-    if days.index.duplicated().any():
-        raise TsganError(f"{what} holds the date {days.index[days.index.duplicated()][0].date()}"
-                         " twice")
-    return days.sort_index()
 
 
 class ForecastGAN:
@@ -258,7 +229,7 @@ class ForecastGAN:
         )
 
         config = self.config
-        days = _day_frame(days, "the training data")
+        days = require_day_frame(days, "the training days")
         require_exogenous(days, config.exogenous)
         dates = available_dates(days, config.exogenous)
         needed = max(config.batch_size, 60)
@@ -428,9 +399,9 @@ class ForecastGAN:
         self._require_fitted()
         checks.positive_integer(n, "n")
         checks.integer_at_least(seed, "seed", 0)
-        history = _day_frame(history, "the history")
+        history = require_day_frame(history, "the history days")
         require_exogenous(history, self.exogenous)
-        index = pd.DatetimeIndex([_dates(d, "date") for d in dates])
+        index = pd.DatetimeIndex([delivery_day(d, "date") for d in dates])
         if len(index) == 0:
             return np.empty((0, n, 24))
         self._require_after_training(index.min())
@@ -445,8 +416,8 @@ class ForecastGAN:
         """``n`` scenarios of every delivery day from ``start`` to ``end`` (inclusive):
         a frame with columns ``date, scenario, h00..h23`` (EUR/MWh)."""
         self._require_fitted()
-        history = _day_frame(history, "the history")
-        first, last = _dates(start, "start"), _dates(end, "end")
+        history = require_day_frame(history, "the history days")
+        first, last = delivery_day(start, "start"), delivery_day(end, "end")
         if first > last:
             raise TsganError(f"start {first.date()} is after end {last.date()}")
         limit = history.index.max() + pd.Timedelta(days=1)
@@ -466,9 +437,9 @@ class ForecastGAN:
         checks.positive_integer(days, "days")
         checks.positive_integer(n, "n")
         checks.integer_at_least(seed, "seed", 0)
-        history = _day_frame(history, "the history")
+        history = require_day_frame(history, "the history days")
         require_exogenous(history, self.exogenous)
-        first = _dates(start, "start")
+        first = delivery_day(start, "start")
         limit = history.index.max() + pd.Timedelta(days=1)
         if first > limit:
             raise TsganError(f"start {first.date()} is beyond the history's last day + 1 "

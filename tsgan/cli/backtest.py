@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tsgan.checks import EXIT_OK, non_negative_int, positive_int
-from tsgan.cli.common import quiet_tensorflow
+from tsgan.cli.common import comma_list, quiet_tensorflow
 from tsgan.errors import TsganError
 
 
@@ -63,13 +63,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_backtest)
 
 
-def parse_names(text: str | None) -> list[str]:
-    """``"load, wind"`` -> ``["load", "wind"]`` (None or blank: no series)."""
-    if text is None:
-        return []
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
 def _default_out() -> Path:
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("runs") / f"backtest-{stamp}"
@@ -113,18 +106,19 @@ def _command(args: argparse.Namespace, names: list[str], out: Path, cutoff: Any,
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     """``tsgan backtest``."""
-    from tsgan.evaluate.backtest import check_preset, parse_day
+    from tsgan.data.days import delivery_day
+    from tsgan.evaluate.backtest import check_preset
 
     check_preset(args.preset)
-    cutoff = parse_day(args.cutoff, "--cutoff")
-    end = parse_day(args.end, "--end") if args.end is not None else None
+    cutoff = delivery_day(args.cutoff, "--cutoff")
+    end = delivery_day(args.end, "--end") if args.end is not None else None
     if end is not None and end < cutoff:
         raise TsganError(f"--end {end.date()} comes before --cutoff {cutoff.date()}")
     if args.n < 2:
         raise TsganError(f"-n must be at least 2 scenarios per delivery day, got {args.n}")
     out = Path(args.out) if args.out else _default_out()
     check_out_dir(out, args.overwrite)
-    names = parse_names(args.exogenous)
+    names = comma_list(args.exogenous)
 
     quiet_tensorflow()
     import json

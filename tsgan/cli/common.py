@@ -107,3 +107,10 @@ def load_calendar_run(run_dir: str) -> Any:
         raise TsganError(f"{run_dir} is a forecast run (--preset forecast): use tsgan forecast "
                          "for its scenarios and tsgan backtest to score it")
     return PriceGAN.load(run_dir)
+
+
+def comma_list(text: str | None) -> list[str]:
+    """``"load, wind"`` -> ``["load", "wind"]`` (None or blank: nothing)."""
+    if text is None:
+        return []
+    return [name.strip() for name in text.split(",") if name.strip()]

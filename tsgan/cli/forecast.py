@@ -130,10 +130,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     """``tsgan forecast``."""
     out = check_out_file(args.out)
     _check_mode(args)
-    from tsgan.evaluate.backtest import parse_day
+    from tsgan.data.days import delivery_day
 
-    start = parse_day(args.start, "--start")
-    end = None if args.paths else parse_day(args.end, "--end")
+    start = delivery_day(args.start, "--start")
+    end = None if args.paths else delivery_day(args.end, "--end")
     if end is not None and start > end:
         raise TsganError(f"--start {start.date()} is after --end {end.date()}")
     quiet_tensorflow()

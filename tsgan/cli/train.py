@@ -184,13 +184,13 @@ def _train_forecast(args: argparse.Namespace) -> int:
              if getattr(args, k) != default]
     if given:
         raise TsganError(f"--preset forecast does not use {', '.join(given)}")
-    from tsgan.cli.backtest import parse_names
+    from tsgan.cli.common import comma_list
     from tsgan.forecast import ForecastGAN
 
     settings: dict[str, Any] = {"iterations": args.iterations, "batch_size": args.batch_size,
                                 "latent_dim": args.latent_dim, "seed": args.seed}
     settings = {k: v for k, v in settings.items() if v is not None}
-    names = parse_names(args.exogenous)
+    names = comma_list(args.exogenous)
     if names:
         settings["exogenous"] = names
     settings.update(parse_settings(args.settings))

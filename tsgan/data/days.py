@@ -191,3 +191,42 @@ def calendar_features(dates: pd.DatetimeIndex) -> pd.DataFrame:
         "weekend": (weekday >= 5).astype("int64"),
         "holiday": index.isin(holiday_days).astype("int64"),
     }, index=pd.DatetimeIndex(dates, name=getattr(dates, "name", None) or "date"))
+
+
+def delivery_day(value: object, name: str) -> pd.Timestamp:
+    """``value`` (``YYYY-MM-DD``, a date or a timestamp at midnight) as a naive midnight; one
+    TsganError line naming ``name`` for anything else."""
+    import datetime as dt
+
+    if isinstance(value, bool) or not isinstance(
+            value, (str, dt.date, np.datetime64, pd.Timestamp)):
+        raise TsganError(f"{name} {value!r} is not a date (YYYY-MM-DD)")
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError):
+        raise TsganError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+    if pd.isna(stamp):
+        raise TsganError(f"{name} {value!r} is not a date (YYYY-MM-DD)")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    if stamp != stamp.normalize():
+        raise TsganError(f"{name} {value!r} is not a date: it has a time of day (YYYY-MM-DD)")
+    return stamp
+
+
+def require_day_frame(days: object, what: str = "days") -> pd.DataFrame:
+    """``days`` checked as a day frame (DatetimeIndex of dates, ``h00`` … ``h23``, no date
+    twice) and sorted by date; a time-zone-aware index is read as its local dates. Bad input
+    is one TsganError line that starts with ``what``."""
+    if not isinstance(days, pd.DataFrame) or not isinstance(days.index, pd.DatetimeIndex):
+        raise TsganError(f"{what} must be a DataFrame indexed by date (a day frame, "
+                         "e.g. tsgan.load_days())")
+    missing = [c for c in HOUR_COLUMNS if c not in days.columns]
+    if missing:
+        raise TsganError(f"{what} lack the price column {missing[0]}")
+    if days.index.tz is not None:  # local dates carry no offset in a day frame
+        days = days.set_axis(days.index.tz_localize(None))
+    if days.index.has_duplicates:
+        first = days.index[days.index.duplicated()][0]
+        raise TsganError(f"{what} contain the date {first.date()} twice")
+    return days.sort_index()

@@ -13,8 +13,6 @@ need them.
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
 import math
 import os
 import time
@@ -27,16 +25,17 @@ import numpy as np
 import pandas as pd
 
 from tsgan.checks import integer_at_least, positive_integer
-from tsgan.data.days import HOUR_COLUMNS
+from tsgan.data.days import HOUR_COLUMNS, delivery_day, require_day_frame
 from tsgan.data.forecast_inputs import available_dates, require_exogenous
 from tsgan.data.io import json_ready
-from tsgan.data.sources import exogenous_columns
+from tsgan.data.sources import check_exogenous, exogenous_columns
 from tsgan.errors import TsganError
 from tsgan.evaluate.references import REFERENCE_NAMES, reference_ensembles
 from tsgan.evaluate.scores import daily_scores, diebold_mariano, score_ensembles
+from tsgan.runs import fingerprint
 
 __all__ = ["BacktestResult", "run_backtest", "write_backtest", "format_table",
-           "backtest_record", "check_preset", "parse_day", "data_fingerprint", "fan_days",
+           "backtest_record", "check_preset", "data_fingerprint", "fan_days",
            "MODEL_METHOD", "PRESET", "MIN_TRAINING_DAYS", "MIN_DELIVERY_DAYS", "PLOT_FILES"]
 
 #: The method name of tsgan's own forecast (as :mod:`tsgan.viz.backtest` and the report use).
@@ -73,58 +72,18 @@ def check_preset(preset: Any) -> str:
                      f"forecast model: --preset {PRESET}")
 
 
-def parse_day(value: Any, name: str) -> pd.Timestamp:
-    """``value`` (``YYYY-MM-DD``, a date or a timestamp at midnight) as a naive midnight."""
-    if isinstance(value, bool) or not isinstance(
-            value, (str, _dt.date, np.datetime64, pd.Timestamp)):
-        raise TsganError(f"{name} {value!r} is not a date (YYYY-MM-DD)")
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError, OverflowError):
-        raise TsganError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
-    if pd.isna(stamp):
-        raise TsganError(f"{name} {value!r} is not a date (YYYY-MM-DD)")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    if stamp != stamp.normalize():
-        raise TsganError(f"{name} {value!r} is not a date: it has a time of day (YYYY-MM-DD)")
-    return stamp
-
-
 def _day_frame(days: Any, exogenous: Sequence[str]) -> pd.DataFrame:
     """``days`` checked (a day frame with prices and the exogenous columns) and sorted."""
-    if not isinstance(days, pd.DataFrame) or not isinstance(days.index, pd.DatetimeIndex):
-        raise TsganError("days must be a DataFrame indexed by date (a day frame, "
-                         "e.g. tsgan.load_days())")
-    missing = [c for c in HOUR_COLUMNS if c not in days.columns]
-    if missing:
-        raise TsganError(f"days lack the price column {missing[0]}")
-    require_exogenous(days, exogenous)
-    if days.index.tz is not None:
-        raise TsganError("days must be indexed by naive dates (delivery days), not "
-                         "time-zone-aware timestamps")
-    if days.index.has_duplicates:
-        first = days.index[days.index.duplicated()][0]
-        raise TsganError(f"days contain the date {first.date()} twice")
-    return days.sort_index()
-
-
-def _exogenous_names(exogenous: Any) -> list[str]:
-    if isinstance(exogenous, str):
-        return [exogenous]
-    if exogenous is None:
-        return []
-    if not isinstance(exogenous, Sequence) or not all(isinstance(x, str) for x in exogenous):
-        raise TsganError(f"exogenous must be a list of series names, got {exogenous!r}")
-    return list(exogenous)
+    frame = require_day_frame(days)
+    require_exogenous(frame, exogenous)
+    return frame
 
 
 def data_fingerprint(days: pd.DataFrame, exogenous: Sequence[str] = ()) -> str:
-    """sha256 of the float64 bytes (row-major) of the prices ``h00`` … ``h23`` and the
-    exogenous columns of ``days``: the same data gives the same fingerprint."""
+    """:func:`tsgan.runs.fingerprint` of the prices ``h00`` … ``h23`` and the exogenous columns
+    of ``days``: the same data gives the same fingerprint."""
     columns = [*HOUR_COLUMNS, *(c for name in exogenous for c in exogenous_columns(name))]
-    values = np.ascontiguousarray(days[columns].to_numpy(dtype="float64"))
-    return hashlib.sha256(values.tobytes()).hexdigest()
+    return fingerprint(days[columns].to_numpy(dtype="float64"))
 
 
 # --------------------------------------------------------------------------- result
@@ -203,15 +162,15 @@ def run_backtest(days: pd.DataFrame, cutoff: Any, *, n: int = 100, seed: int = 0
     series) exist.
     """
     check_preset(preset)
-    names = _exogenous_names(exogenous)
+    names = check_exogenous(exogenous)
     frame = _day_frame(days, names)
     if len(frame) == 0:
         raise TsganError("days hold no days to backtest on")
-    cutoff = parse_day(cutoff, "cutoff")
+    cutoff = delivery_day(cutoff, "cutoff")
     if end is None:
         end = frame.index.max()
     else:
-        end = parse_day(end, "end")
+        end = delivery_day(end, "end")
         if end < cutoff:
             raise TsganError(f"end {end.date()} comes before the cutoff {cutoff.date()}")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:

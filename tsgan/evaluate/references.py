@@ -27,7 +27,7 @@ import pandas as pd
 
 from tsgan import checks
 from tsgan.checks import Stream, integer_at_least, positive_integer
-from tsgan.data.days import HOUR_COLUMNS, calendar_features
+from tsgan.data.days import HOUR_COLUMNS, calendar_features, require_day_frame
 from tsgan.errors import TsganError
 
 REFERENCE_NAMES: tuple[str, ...] = ("LEAR-lite", "last 8 of day type", "last 28 days",
@@ -41,15 +41,7 @@ WEEKDAY, SATURDAY, SUNDAY_OR_HOLIDAY = 0, 1, 2
 # --------------------------------------------------------------------------- inputs
 def _history(days: pd.DataFrame) -> pd.DataFrame:
     """The usable price days of ``days``: checked, sorted by date, rows with all 24 prices."""
-    if not isinstance(days, pd.DataFrame) or not isinstance(days.index, pd.DatetimeIndex):
-        raise TsganError("days must be a DataFrame indexed by date (a day frame)")
-    missing = [c for c in HOUR_COLUMNS if c not in days.columns]
-    if missing:
-        raise TsganError(f"days lack the price column {missing[0]}")
-    if days.index.has_duplicates:
-        first = days.index[days.index.duplicated()][0]
-        raise TsganError(f"days contain the date {first.date()} twice")
-    prices = days[HOUR_COLUMNS].sort_index().astype("float64")
+    prices = require_day_frame(days)[HOUR_COLUMNS].astype("float64")
     return prices[np.isfinite(prices.to_numpy()).all(axis=1)]
 
 
