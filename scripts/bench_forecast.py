@@ -15,12 +15,15 @@ Sections:
   and without the forecasts, against LEAR-lite given the same inputs.
 * ``paths``: 28-day paths from each Monday of the test period: autocorrelation of daily means at
   lags 1-7 and the spread of weekly means, against the real days.
+* ``markets``: the settings given with ``--set`` on DE, France and Austria (``--only markets
+  --seeds 0 --set condition_noise=0.5``), the quick check behind "What was tried".
 * ``speed``: ``tsgan forecast`` for 425 days x 100 scenarios as a whole process.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -34,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 EXPORT = SHARED / "Gro_handelspreise_202403010000_202603020000_Stunde.csv"
 FORECASTS = SHARED / "forecasts" / "DE_2015_2018_price_load_renewables.csv"
+#: ForecastGAN settings every fit of this run gets (``--set KEY=VALUE``); empty = defaults.
+SETTINGS: dict[str, object] = {}
 #: France and Austria were looked at while the defaults were chosen; the other four were not.
 ZONES = ("Frankreich", "Österreich", "Niederlande", "Belgien", "Polen", "Dänemark 1")
 VARIANTS: dict[str, dict[str, object]] = {
@@ -70,7 +75,7 @@ def _tsgan(days: pd.DataFrame, cutoff: str, seed: int, exogenous: tuple[str, ...
     from tsgan.data.days import HOUR_COLUMNS
     from tsgan.forecast import ForecastGAN
 
-    model = ForecastGAN(seed=seed, exogenous=list(exogenous), **settings)
+    model = ForecastGAN(seed=seed, exogenous=list(exogenous), **{**SETTINGS, **settings})
     model.fit(days[days.index < cutoff])
     dates = days.index[days.index >= cutoff]
     ensemble = model.ensemble(days, dates, 100, seed)
@@ -239,7 +244,22 @@ def section_speed(seeds: list[int]) -> None:
     print(f"tsgan forecast, 425 days x 100 scenarios, whole process: {whole:6.1f} s")
 
 
-SECTIONS = {"ablation": section_ablation, "zone": section_zone,
+def section_markets(seeds: list[int]) -> None:
+    """The settings given with --set on DE (cutoff 2025-01-01), France and Austria (cutoff
+    2025-06-01): the quick check used while choosing defaults."""
+    import tsgan
+
+    print(f"\nmarkets with settings {SETTINGS or 'default'}, mean of seeds {seeds}")
+    print(HEADER)
+    cases = [("DE-LU", tsgan.load_days(), "2025-01-01")]
+    if EXPORT.is_file():
+        cases += [(c, tsgan.load_days(EXPORT, column=c), "2025-06-01")
+                  for c in ("Frankreich", "Österreich")]
+    for name, days, cutoff in cases:
+        print(_row(name, _mean([_tsgan(days, cutoff, s)[0] for s in seeds])), flush=True)
+
+
+SECTIONS = {"ablation": section_ablation, "markets": section_markets, "zone": section_zone,
             "exogenous": section_exogenous, "paths": section_paths, "speed": section_speed}
 
 
@@ -247,7 +267,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=tuple(SECTIONS), action="append")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="ForecastGAN setting for every fit, value as JSON (repeatable)")
     args = parser.parse_args()
+    for item in args.set:
+        key, _, value = item.partition("=")
+        SETTINGS[key] = json.loads(value)
     for name in args.only or SECTIONS:
         SECTIONS[name](args.seeds)
 
